@@ -1,0 +1,104 @@
+"""Content fingerprints of files, folders and settings, for deciding whether a stage is current.
+
+A file's fingerprint is the SHA-256 of its bytes. Hashing is memoised in a JSON cache keyed
+by (size, mtime_ns, inode), so an unchanged 100k-clip corpus costs one `stat` per file on a
+re-run. A folder's fingerprint hashes the sorted (relative path, file fingerprint) pairs of
+everything under it, skipping hidden entries (our `.name.partial` staging areas, locks) and
+not following symlinks (a symlink loop in a corpus cannot hang us).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+MISSING = "missing"
+
+
+class FingerprintCache:
+    """SHA-256 per file, remembered by (size, mtime_ns, inode) in a JSON file."""
+
+    def __init__(self, cache_file: Path | None = None):
+        self.cache_file = cache_file
+        self._entries: dict[str, list[Any]] = {}
+        self._dirty = False
+        if cache_file is not None and cache_file.is_file():
+            try:
+                self._entries = json.loads(cache_file.read_text(encoding="utf-8"))
+            except (ValueError, OSError):
+                self._entries = {}  # a damaged cache only costs re-hashing
+
+    def file(self, path: Path) -> str:
+        st = path.stat()
+        key = str(path.resolve())
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+        hit = self._entries.get(key)
+        if hit is not None and hit[:3] == stamp:
+            return hit[3]
+        digest = _sha256_file(path)
+        self._entries[key] = stamp + [digest]
+        self._dirty = True
+        return digest
+
+    def path(self, path: Path, exclude: frozenset[Path] = frozenset()) -> str:
+        """Fingerprint of a file or folder; the string "missing" when it does not exist.
+
+        `exclude`: paths inside a folder to leave out (files that another stage owns).
+        """
+        if path.is_file():
+            return self.file(path)
+        if path.is_dir():
+            return self._folder(path, exclude)
+        return MISSING
+
+    def _folder(self, folder: Path, exclude: frozenset[Path]) -> str:
+        h = hashlib.sha256()
+        for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(f for f in filenames if not f.startswith(".")):
+                full = Path(dirpath) / name
+                if full in exclude or not full.is_file():
+                    continue  # dangling or looping symlink
+                rel = full.relative_to(folder).as_posix()
+                h.update(f"{rel}\0{self.file(full)}\n".encode())
+        return "dir:" + h.hexdigest()
+
+    def save(self) -> None:
+        """Write the cache back (atomically) if anything was hashed."""
+        if self.cache_file is None or not self._dirty:
+            return
+        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.cache_file.with_name("." + self.cache_file.name + ".tmp")
+        tmp.write_text(json.dumps(self._entries), encoding="utf-8")
+        os.replace(tmp, self.cache_file)
+        self._dirty = False
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def settings_fingerprint(settings: Any) -> str:
+    """SHA-256 of a JSON-able value, key order independent."""
+    blob = json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def module_source_fingerprint(modules: list[str]) -> str:
+    """SHA-256 over the source files of the named modules (import names, e.g. "steps.make_vocab")."""
+    import importlib.util
+
+    h = hashlib.sha256()
+    for name in sorted(set(modules)):
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+            h.update(f"{name}\0unknown\n".encode())
+            continue
+        h.update(f"{name}\0{_sha256_file(Path(spec.origin))}\n".encode())
+    return h.hexdigest()

@@ -1,0 +1,161 @@
+"""`run.py` command line: parse Kaldi/ESPnet-style options, plan the stages, run or explain them.
+
+Options: --stage N, --stop-stage M, --only NAME[,NAME], --list, --dry-run, --force, --nj N,
+--config FILE, plus the recipe's own (added by its `add_options`). Unknown options are errors.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import yaml
+
+from utils.errors import CurrachError
+from utils.fingerprint import FingerprintCache
+from utils.lock import RecipeLock
+from utils.logs import setup_logging
+from utils.stages import RecordStore, Stage, StageContext, check_inputs, decide, execute, stage_paths
+
+log = logging.getLogger("currach")
+
+
+def build_parser(stages: Sequence[Stage], prog: str, default_config: Path,
+                 add_options: Callable[[argparse.ArgumentParser], None] | None) -> argparse.ArgumentParser:
+    table = "\n".join(f"  {s.number}  {s.name:<12} {s.doc}" for s in stages)
+    parser = argparse.ArgumentParser(
+        prog=prog, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run the recipe's stages in order; finished, unchanged stages are skipped.",
+        epilog=f"stages:\n{table}\n\nexample: python {prog} --stage 3 --stop-stage 6")
+    parser.add_argument("--stage", type=int, default=stages[0].number, help="first stage to run")
+    parser.add_argument("--stop-stage", type=int, default=stages[-1].number, help="last stage to run")
+    parser.add_argument("--only", default=None, help="run only these stages (names or numbers, comma-separated)")
+    parser.add_argument("--list", action="store_true", help="list the stages and exit")
+    parser.add_argument("--dry-run", action="store_true", help="say which stages would run or be skipped, and why")
+    parser.add_argument("--force", action="store_true", help="re-run the selected stages even if up to date")
+    parser.add_argument("--nj", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="parallel jobs")
+    parser.add_argument("--config", type=Path, default=default_config, help="recipe settings (YAML)")
+    if add_options:
+        add_options(parser)
+    return parser
+
+
+def select(stages: Sequence[Stage], args: argparse.Namespace) -> list[Stage]:
+    if args.only:
+        wanted = {w.strip() for w in args.only.split(",") if w.strip()}
+        known = {s.name for s in stages} | {str(s.number) for s in stages}
+        unknown = wanted - known
+        if unknown:
+            raise CurrachError(f"--only: unknown stage(s) {', '.join(sorted(unknown))}; known: "
+                               + ", ".join(f"{s.number}:{s.name}" for s in stages))
+        return [s for s in stages if s.name in wanted or str(s.number) in wanted]
+    return [s for s in stages if args.stage <= s.number <= args.stop_stage]
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            config = yaml.safe_load(f) or {}
+    except FileNotFoundError:
+        raise CurrachError(f"--config {path}: no such file") from None
+    except yaml.YAMLError as err:
+        raise CurrachError(f"--config {path}: not valid YAML: {err}") from None
+    if not isinstance(config, dict):
+        raise CurrachError(f"--config {path}: expected a mapping of sections at the top level")
+    return config
+
+
+def code_version(repo: Path) -> str:
+    """Short commit, with -dirty when the tree has changes; "unknown" outside git."""
+    try:
+        commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return commit + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def run_recipe(stages: Sequence[Stage], recipe_dir: Path, *, default_config: Path, sets: Sequence[str],
+               add_options: Callable[[argparse.ArgumentParser], None] | None = None,
+               variables: Callable[[argparse.Namespace, dict], dict[str, str]] | None = None,
+               argv: Sequence[str] | None = None) -> int:
+    """Parse `argv`, then list, explain or run the selected stages. Returns an exit code."""
+    prog = str(Path(sys.argv[0]).name if argv is None else "run.py")
+    parser = build_parser(stages, f"recipes/{recipe_dir.name}/{prog}", default_config, add_options)
+    args = parser.parse_args(argv)
+    setup_logging()
+    if args.list:
+        for s in stages:
+            print(f"{s.number}  {s.name:<12} {s.doc}")
+        return 0
+    try:
+        config = load_config(args.config)
+        config["options"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                             if k not in {"stage", "stop_stage", "only", "list", "dry_run", "force", "nj", "config"}}
+        ctx = StageContext(recipe_dir=recipe_dir, config=config, config_path=args.config.resolve(),
+                           options=config["options"], nj=args.nj, sets=tuple(sets),
+                           variables=variables(args, config) if variables else {})
+        ctx.owned = frozenset(_producers(stages, ctx))
+        selected = select(stages, args)
+        if args.dry_run:
+            return _dry_run(stages, selected, ctx, args.force)
+        with RecipeLock(recipe_dir / ".lock"):
+            return _run(stages, selected, ctx, args.force)
+    except KeyboardInterrupt:
+        log.error("interrupted: the stage that was running kept none of its outputs. "
+                  "Re-run the same command to resume: finished stages are skipped and training "
+                  "continues from its last checkpoint.")
+        return 130
+    except CurrachError as err:
+        log.error("%s", err)
+        return 1
+
+
+def _producers(stages: Sequence[Stage], ctx: StageContext) -> dict[Path, Stage]:
+    return {p: s for s in stages for which in ("outputs", "in_place") for p in stage_paths(s, which, ctx)}
+
+
+def _dry_run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, force: bool) -> int:
+    store, cache = RecordStore(ctx.recipe_dir / "exp/.stages"), FingerprintCache(ctx.recipe_dir / "exp/.stages/fingerprints.json")
+    dirty: dict[Path, int] = {}
+    for s in stages:
+        if s not in selected:
+            print(f"stage {s.number} {s.name:<12} not selected")
+            continue
+        decision = decide(s, ctx, store.load(s), cache, force, dirty)
+        if decision.run:
+            dirty.update({p: s.number for w in ("outputs", "in_place") for p in stage_paths(s, w, ctx)})
+        print(f"stage {s.number} {s.name:<12} {'RUN ' if decision.run else 'skip'}  {decision.reason}")
+    cache.save()
+    return 0
+
+
+def _run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, force: bool) -> int:
+    store = RecordStore(ctx.recipe_dir / "exp/.stages")
+    cache = FingerprintCache(ctx.recipe_dir / "exp/.stages/fingerprints.json")
+    producers = _producers(stages, ctx)
+    version = code_version(ctx.recipe_dir)
+    log.info("%s: stages %s, config %s, code %s", ctx.recipe_dir.name,
+             ",".join(str(s.number) for s in selected), ctx.config_path, version)
+    for s in selected:
+        previous = store.load(s)
+        decision = decide(s, ctx, previous, cache, force, {})
+        if not decision.run:
+            log.info("stage %d %s: skip, %s", s.number, s.name, decision.reason)
+            continue
+        check_inputs(s, ctx, producers)
+        log_file = ctx.recipe_dir / "exp/log" / f"{s.number:02d}_{s.name}.log"
+        setup_logging(log_file=log_file)
+        log.info("stage %d %s: run, %s", s.number, s.name, decision.reason)
+        record = execute(s, ctx, store, cache, fresh=force or previous is not None)
+        record["commit"] = version
+        store.save(s, record)
+        log.info("stage %d %s: done in %.1f s; log %s", s.number, s.name, record["seconds"], log_file)
+        setup_logging()
+    return 0
