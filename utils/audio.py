@@ -1,7 +1,6 @@
 """Read any common audio file as 16 kHz mono float32, and write 16-bit PCM wav.
 
-Decoding is soundfile (libsndfile: wav, flac, ogg, mp3) with a librosa/audioread fallback;
-resampling is soxr. Everything that can go wrong with a clip raises `AudioError` whose
+Decoding is soundfile (libsndfile 1.2: wav, flac, ogg, mp3); resampling is soxr. Everything that can go wrong with a clip raises `AudioError` whose
 message is the reason a data-prep report records (zero bytes, undecodable, silent, ...).
 """
 from __future__ import annotations
@@ -61,16 +60,9 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> tuple[np.ndarray, 
 def _decode(path: Path) -> tuple[np.ndarray, int]:
     try:
         data, rate = sf.read(str(path), dtype="float32", always_2d=False)
-        return data, int(rate)
     except (sf.LibsndfileError, RuntimeError, ValueError) as err:
-        first_error = str(err)
-    try:  # formats libsndfile lacks (e.g. m4a) when audioread has a backend
-        import librosa
-
-        data, rate = librosa.load(str(path), sr=None, mono=False)
-        return (data.T if data.ndim == 2 else data), int(rate)
-    except Exception as err:  # noqa: BLE001 - any decoder failure means "cannot decode"
-        raise AudioError(f"{path}: cannot decode audio ({first_error}; fallback: {type(err).__name__})") from None
+        raise AudioError(f"{path}: cannot decode audio ({err})") from None
+    return data, int(rate)
 
 
 def write_wav(path: Path, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
