@@ -1,0 +1,212 @@
+"""Kaldi `key value` files: byte-order sorting, atomic writes, strict and lenient line readers.
+
+Format (what Kaldi's utils/validate_data_dir.sh accepts, a little stricter):
+one `key value` record per line, UTF-8, "\\n" line endings (the last line too), the key
+ends at the first space and the rest of the line is the value, keys unique and sorted by
+their UTF-8 bytes (what `LC_ALL=C sort` does). We also forbid tabs, CR, other control
+characters and non-ASCII whitespace anywhere in a line, which Kaldi's text checks reject
+or only tolerate as separators.
+
+`scan_kv` reads leniently and returns every record plus every issue with its line number;
+validation and repair are built on it. `read_kv` is the strict reader for consumers.
+"""
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from utils.errors import InputError
+
+
+@dataclass(frozen=True)
+class KvLine:
+    """One decoded record: 1-based line number, key, value ("" when the line has no value)."""
+
+    line: int
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class LineIssue:
+    """Something wrong with one line. `key` is None when no key could be read from it.
+
+    `fatal` issues make the key -> value mapping unreliable (`read_kv` raises on them);
+    the others are contract violations a lenient reader can still step over.
+    """
+
+    line: int
+    key: str | None
+    reason: str
+    fatal: bool = False
+
+
+@dataclass
+class KvTable:
+    """Everything `scan_kv` found in one file, in file order."""
+
+    path: Path
+    lines: list[KvLine] = field(default_factory=list)
+    issues: list[LineIssue] = field(default_factory=list)
+    crlf_repaired: int = 0
+
+
+def byte_order(key: str) -> bytes:
+    """Sort key giving Kaldi's order: the UTF-8 bytes, as `LC_ALL=C sort` compares them."""
+    return key.encode("utf-8")
+
+
+def sorted_keys(keys: Iterable[str]) -> list[str]:
+    """`keys` in byte order."""
+    return sorted(keys, key=byte_order)
+
+
+def char_issues(text: str) -> list[tuple[str, bool]]:
+    """(reason, fatal) for each kind of character in `text` (a line without "\\n") that breaks the format.
+
+    CR and a byte-order mark are fatal: they silently change keys and values.
+    """
+    reasons: list[tuple[str, bool]] = []
+    for ch in dict.fromkeys(text):  # each distinct character once, in order
+        if ch == "\r":
+            reasons.append(("CR character (Windows line ending?); use \\n line endings", True))
+        elif ch == "\ufeff":
+            reasons.append(("byte-order mark U+FEFF; save the file as UTF-8 without BOM", True))
+        elif ch == "\t":
+            reasons.append(("tab character; separate key and value by one space, no tabs in values", False))
+        elif ch.isspace() and ch != " ":
+            reasons.append((f"whitespace character U+{ord(ch):04X}, only ASCII space is allowed", False))
+        elif unicodedata.category(ch) == "Cc":
+            reasons.append((f"control character U+{ord(ch):04X}", False))
+    return reasons
+
+
+def _decode_line(raw: bytes, number: int) -> tuple[KvLine | None, list[LineIssue]]:
+    """Split one raw line into key and value and list what is wrong with it."""
+    if not raw.strip():
+        return None, [LineIssue(number, None, "blank line", fatal=True)]
+    raw_key, _, raw_value = raw.partition(b" ")
+    try:
+        key = raw_key.decode("utf-8")
+    except UnicodeDecodeError:
+        shown = raw_key.decode("utf-8", errors="backslashreplace")
+        return None, [LineIssue(number, None, f"key '{shown}' is not valid UTF-8", fatal=True)]
+    if key == "":
+        return None, [LineIssue(number, None, "line starts with a space (empty key)", fatal=True)]
+    try:
+        value = raw_value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, [LineIssue(number, key, "value is not valid UTF-8", fatal=True)]
+    issues = [LineIssue(number, key, reason, fatal) for reason, fatal in char_issues(key + value)]
+    return KvLine(number, key, value), issues
+
+
+def order_issues(lines: list[KvLine]) -> list[LineIssue]:
+    """Duplicate keys (fatal, each one) and keys out of byte order (the first, with a count)."""
+    issues: list[LineIssue] = []
+    first_seen: dict[str, int] = {}
+    unsorted: list[tuple[KvLine, KvLine]] = []  # (record, the record before it)
+    previous: KvLine | None = None
+    for record in lines:
+        if record.key in first_seen:
+            reason = f"duplicate key {record.key!r} (first on line {first_seen[record.key]})"
+            issues.append(LineIssue(record.line, record.key, reason, fatal=True))
+            continue
+        first_seen[record.key] = record.line
+        if previous is not None and byte_order(record.key) < byte_order(previous.key):
+            unsorted.append((record, previous))
+        previous = record
+    if unsorted:
+        record, before = unsorted[0]
+        more = f" [{len(unsorted) - 1} more line(s) out of order]" if len(unsorted) > 1 else ""
+        reason = (f"not sorted: {record.key!r} comes after {before.key!r} (line {before.line}); "
+                  f"keys must be in byte order (LC_ALL=C sort){more}")
+        issues.append(LineIssue(record.line, record.key, reason))
+    return issues
+
+
+def scan_kv(path: Path, value_required: bool = True, repair_crlf: bool = False) -> KvTable:
+    """Read `path` leniently: every decodable record and every issue, with line numbers.
+
+    With `value_required`, a line with a key but no (or an empty) value is a fatal issue.
+    With `repair_crlf`, a CR just before the line's end is dropped (counted, not an issue).
+    Key order and duplicates are not judged here: see `order_issues`.
+    Raises InputError only when the file cannot be read at all.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from err
+    table = KvTable(path)
+    raw_lines = data.split(b"\n")
+    if raw_lines[-1] == b"":
+        raw_lines.pop()
+    elif data:
+        table.issues.append(LineIssue(len(raw_lines), None, "last line does not end in \\n"))
+    for number, raw in enumerate(raw_lines, start=1):
+        if repair_crlf and raw.endswith(b"\r"):
+            raw = raw[:-1]
+            table.crlf_repaired += 1
+        record, issues = _decode_line(raw, number)
+        table.issues.extend(issues)
+        if record is None:
+            continue
+        if value_required and record.value == "":
+            table.issues.append(LineIssue(number, record.key, "no value after the key", fatal=True))
+        table.lines.append(record)
+    return table
+
+
+def read_kv(path: Path, value_required: bool = True) -> dict[str, str]:
+    """Read a Kaldi `key value` file into a dict (file order).
+
+    Raises InputError naming the file and line for: a missing file, bytes that are not
+    UTF-8, CR characters, a blank line, a line without a value (when `value_required`)
+    and a duplicate key. Unsorted keys and tabs are tolerated here; `validate_data_dir`
+    reports them.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    table = scan_kv(path, value_required=value_required)
+    for issue in sorted(table.issues + order_issues(table.lines), key=lambda issue: issue.line):
+        if issue.fatal:
+            raise InputError(f"{path}:{issue.line}: {issue.reason}")
+    return {record.key: record.value for record in table.lines}
+
+
+def format_line(key: str, value: str) -> str:
+    """One `key value` line (with "\\n"); InputError if the pair cannot be stored as one line."""
+    if key == "" or any(ch.isspace() for ch in key):
+        raise InputError(f"cannot write key {key!r}: keys must be non-empty and have no whitespace")
+    if "\n" in value or "\r" in value:
+        raise InputError(f"cannot write the value for {key!r}: it contains a line break")
+    return f"{key} {value}\n"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write `text` as UTF-8 to `path` via `.<name>.tmp` and os.replace, so readers never see half."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def render_kv(mapping: Mapping[str, str]) -> str:
+    """The text of a Kaldi file holding `mapping`: keys in byte order, one space, "\\n" endings.
+
+    Raises InputError for a key that is empty or has whitespace, or a value with a line break.
+    """
+    return "".join(format_line(key, mapping[key]) for key in sorted_keys(mapping))
+
+
+def write_kv(path: Path, mapping: Mapping[str, str]) -> None:
+    """Write `mapping` to `path` as a sorted Kaldi file, atomically (see `render_kv`)."""
+    atomic_write_text(path, render_kv(mapping))
