@@ -1,0 +1,102 @@
+"""Small readers and atomic writers for the files decoding and LM building exchange.
+
+Formats:
+  Kaldi `text` / `hyp`: UTF-8, one `utt_id words...` per line, sorted by byte order;
+    an utterance with no words is the bare `utt_id`.
+  manifest JSONL: one object per line with at least `utt_id` and `audio_filepath`
+    (`duration`, `text`, `speaker` as written by the manifest stage).
+Every writer goes through a temporary file in the same folder and `os.replace`, so a
+crash never leaves a half-written file under the final name.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from utils.errors import InputError
+
+TEXT_PRODUCER = "the text normalization stage (2)"
+MANIFEST_PRODUCER = "the manifest stage (3)"
+
+
+def atomic_write_text(path: Path, content: str) -> Path:
+    """Write `content` (UTF-8) to `path` via a temporary sibling file; parents are created."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(content, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def atomic_write_json(path: Path, obj: object, sort_keys: bool = True) -> Path:
+    """Write `obj` as indented JSON (UTF-8, non-ASCII kept, keys sorted unless told) atomically."""
+    text = json.dumps(obj, indent=2, sort_keys=sort_keys, ensure_ascii=False)
+    return atomic_write_text(path, text + "\n")
+
+
+def _read_lines(path: Path, producer: str) -> list[str]:
+    if not path.is_file():
+        raise InputError(f"{path}: file not found (made by {producer})")
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        raise InputError(f"{path} line {line}: not valid UTF-8 (made by {producer})") from err
+
+
+def read_kaldi_text(path: Path, producer: str = TEXT_PRODUCER) -> dict[str, str]:
+    """Read a Kaldi `text`-style file into {utt_id: text}; a bare `utt_id` line maps to "".
+
+    Raises InputError naming the file and line for a blank line or a repeated utterance id.
+    """
+    entries: dict[str, str] = {}
+    for number, line in enumerate(_read_lines(path, producer), start=1):
+        parts = line.strip().split(maxsplit=1)
+        if not parts:
+            raise InputError(f"{path} line {number}: empty line (made by {producer})")
+        if parts[0] in entries:
+            raise InputError(f"{path} line {number}: utterance id {parts[0]!r} repeated")
+        entries[parts[0]] = parts[1] if len(parts) > 1 else ""
+    return entries
+
+
+def read_plain_text(path: Path, producer: str = "the LM text preparation") -> list[str]:
+    """Read a plain text file: one sentence per line, blank lines dropped."""
+    return [line.strip() for line in _read_lines(path, producer) if line.strip()]
+
+
+def write_kaldi_text(path: Path, entries: dict[str, str]) -> Path:
+    """Write {utt_id: text} sorted by byte order, one line per utterance (bare id when empty)."""
+    keys = sorted(entries, key=lambda key: key.encode("utf-8"))
+    lines = [f"{key} {entries[key]}".rstrip() for key in keys]
+    return atomic_write_text(path, "".join(line + "\n" for line in lines))
+
+
+def read_manifest(path: Path) -> list[dict]:
+    """Read a manifest JSONL file; each record must have `utt_id` and `audio_filepath`.
+
+    Raises InputError (file, line) for bad JSON, missing fields or a repeated utt_id.
+    """
+    records: list[dict] = []
+    seen: set[str] = set()
+    for number, line in enumerate(_read_lines(path, MANIFEST_PRODUCER), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{path} line {number}: not JSON ({err.msg})") from err
+        missing = [key for key in ("utt_id", "audio_filepath") if key not in record]
+        if missing:
+            raise InputError(f"{path} line {number}: missing field(s) {', '.join(missing)} "
+                             f"(made by {MANIFEST_PRODUCER})")
+        if record["utt_id"] in seen:
+            raise InputError(f"{path} line {number}: utt_id {record['utt_id']!r} repeated")
+        seen.add(record["utt_id"])
+        record["_line"] = number
+        records.append(record)
+    if not records:
+        raise InputError(f"{path}: no utterances (made by {MANIFEST_PRODUCER})")
+    return records
+
