@@ -18,27 +18,16 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from utils.audio import AudioError, convert_to_wav
-from utils.data_dir import Utterance, write_data_dir
+from utils.audio_jobs import ClipJob, convert_clips
+from utils.data_dir import write_data_dir
 from utils.errors import InputError
-from utils.jobs import parallel_map
 from utils.prep_report import PrepReport
 
 log = logging.getLogger(__name__)
 REQUIRED_COLUMNS = ("client_id", "path", "sentence")
 UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-@dataclass(frozen=True)
-class Row:
-    line: int
-    utt_id: str
-    speaker: str
-    clip: Path
-    sentence: str
 
 
 def check_common_voice(corpus_dir: Path, splits: tuple[str, ...]) -> dict[str, object]:
@@ -62,7 +51,8 @@ def prepare_common_voice(corpus_dir: Path, split: str, out_dir: Path, wav_dir: P
     tsv = corpus_dir / f"{split}.tsv"
     report = PrepReport(f"data prep {split}")
     rows = _read_tsv(tsv, corpus_dir / "clips", report)
-    utts = _convert_all(rows, wav_dir, nj, tsv, report)
+    # 48 kHz is what Common Voice ships: converting from it is not a repair.
+    utts = convert_clips(rows, wav_dir, nj, report, desc=f"audio {tsv.stem}", native_rates=(16000, 48000))
     report.write(out_dir / "prep_report.tsv")
     report.check_share(max_drop_share, out_dir / "prep_report.tsv")
     write_data_dir(out_dir, utts)
@@ -80,7 +70,7 @@ def _header(tsv: Path) -> list[str]:
     return header
 
 
-def _read_tsv(tsv: Path, clips: Path, report: PrepReport) -> list[Row]:
+def _read_tsv(tsv: Path, clips: Path, report: PrepReport) -> list[ClipJob]:
     header = _header(tsv)
     raw_lines = tsv.read_bytes().split(b"\n")
     col = {name: header.index(name) for name in REQUIRED_COLUMNS}
@@ -101,7 +91,7 @@ def _read_tsv(tsv: Path, clips: Path, report: PrepReport) -> list[Row]:
 
 
 def _parse_row(raw: bytes, number: int, tsv: Path, header: list[str], col: dict[str, int],
-               clips: Path, report: PrepReport) -> Row | None:
+               clips: Path, report: PrepReport) -> ClipJob | None:
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -124,39 +114,4 @@ def _parse_row(raw: bytes, number: int, tsv: Path, header: list[str], col: dict[
     if not any(ch.isalnum() for ch in sentence):
         report.drop(str(tsv), number, utt_id, "empty transcript (no letters or digits)")
         return None
-    return Row(number, utt_id, speaker, clip, sentence)
-
-
-def _convert_one(job: tuple[Row, Path]) -> tuple[Row, float | str, str]:
-    row, wav = job
-    try:
-        if wav.is_file():  # converted by an interrupted earlier run (each wav is written atomically)
-            import soundfile as sf
-
-            return row, sf.info(str(wav)).duration, ""
-        info = convert_to_wav(row.clip, wav)
-    except AudioError as err:
-        return row, str(err), ""
-    except Exception as err:  # noqa: BLE001 - one bad clip must not end the run
-        return row, f"{row.clip}: unexpected {type(err).__name__}: {err}", ""
-    repaired = []
-    if info.source_rate not in (16000, 48000):  # 48 kHz is what Common Voice ships: not a repair
-        repaired.append(f"resampled {info.source_rate} Hz -> 16000 Hz")
-    if info.source_channels != 1:
-        repaired.append(f"downmixed {info.source_channels} channels")
-    return row, info.duration, "; ".join(repaired)
-
-
-def _convert_all(rows: list[Row], wav_dir: Path, nj: int, tsv: Path, report: PrepReport) -> list[Utterance]:
-    jobs = [(row, wav_dir / f"{row.utt_id}.wav") for row in rows]
-    utts = []
-    for (row, result, repaired), (_, wav) in zip(
-            parallel_map(_convert_one, jobs, nj, desc=f"audio {tsv.stem}", total=len(jobs)), jobs):
-        if isinstance(result, str):
-            report.drop(str(tsv), row.line, row.utt_id, result)
-            continue
-        if repaired:
-            report.repair(str(tsv), row.line, row.utt_id, repaired)
-        utts.append(Utterance(row.utt_id, row.speaker, str(wav.resolve()), row.sentence, round(result, 3),
-                              text_raw=row.sentence))
-    return utts
+    return ClipJob(str(tsv), number, utt_id, speaker, clip, sentence)

@@ -1,0 +1,71 @@
+"""Convert a corpus's clips once to 16 kHz mono wavs, in parallel, reporting drops and repairs.
+
+Shared by every data-prep module (local/common_voice.py, local/nsc.py): each lists its
+utterances as `ClipJob`s, with the file and line they came from, and gets back the
+`Utterance`s whose audio converted. A clip that cannot be used (missing, empty, corrupt,
+silent) is dropped and its reason recorded in the `PrepReport` under that file and line; a
+resample or downmix is recorded as a repair. A wav already written by an interrupted earlier
+run is kept (each wav is written atomically), so an interrupted prep resumes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import soundfile as sf
+
+from utils.audio import SAMPLE_RATE, AudioError, convert_to_wav
+from utils.data_dir import Utterance
+from utils.jobs import parallel_map
+from utils.prep_report import PrepReport
+
+
+@dataclass(frozen=True)
+class ClipJob:
+    """One utterance to convert. `source` and `line` say where it was listed, for the report."""
+
+    source: str
+    line: int
+    utt_id: str
+    speaker: str
+    clip: Path
+    text: str
+
+
+def convert_clips(jobs: list[ClipJob], wav_dir: Path, nj: int, report: PrepReport, desc: str,
+                  native_rates: tuple[int, ...] = (SAMPLE_RATE,)) -> list[Utterance]:
+    """Write `wav_dir/<utt_id>.wav` for each job; return the utterances that converted.
+
+    `native_rates` are the rates the corpus ships: converting from them is not reported as a
+    repair (Common Voice's 48 kHz mp3s, say). `text` becomes both text and text_raw.
+    """
+    tasks = [(job, wav_dir / f"{job.utt_id}.wav", native_rates) for job in jobs]
+    utts = []
+    for job, wav, result, repaired in parallel_map(_convert_one, tasks, nj, desc=desc, total=len(tasks)):
+        if isinstance(result, str):
+            report.drop(job.source, job.line, job.utt_id, result)
+            continue
+        if repaired:
+            report.repair(job.source, job.line, job.utt_id, repaired)
+        utts.append(Utterance(job.utt_id, job.speaker, str(wav.resolve()), job.text, round(result, 3),
+                              text_raw=job.text))
+    return utts
+
+
+def _convert_one(task: tuple[ClipJob, Path, tuple[int, ...]]) -> tuple[ClipJob, Path, float | str, str]:
+    """(job, wav, duration or the reason it failed, what was repaired); never raises."""
+    job, wav, native_rates = task
+    try:
+        if wav.is_file():
+            return job, wav, sf.info(str(wav)).duration, ""
+        info = convert_to_wav(job.clip, wav)
+    except AudioError as err:
+        return job, wav, str(err), ""
+    except Exception as err:  # noqa: BLE001 - one bad clip must not end the run
+        return job, wav, f"{job.clip}: unexpected {type(err).__name__}: {err}", ""
+    repaired = []
+    if info.source_rate not in native_rates:
+        repaired.append(f"resampled {info.source_rate} Hz -> {SAMPLE_RATE} Hz")
+    if info.source_channels != 1:
+        repaired.append(f"downmixed {info.source_channels} channels")
+    return job, wav, info.duration, "; ".join(repaired)
