@@ -143,9 +143,10 @@ def _system_row(system: System, best: bool) -> str:
     decoder = dec.get("decoder", "-")
     if dec.get("beam_width") is not None and decoder != "greedy":
         decoder += f" (beam {dec['beam_width']})"
-    lm = Path(dec["lm"]).name if dec.get("lm") else "-"
+    lm_path = dec.get("lm_dir") or dec.get("lm")  # decode.json from decode_ctc names the LM dir
+    lm = Path(lm_path).name if lm_path else "-"
     # alpha and beta only weigh an LM: without one they are noise in the table.
-    alpha, beta = (dec.get("alpha"), dec.get("beta")) if dec.get("lm") else (None, None)
+    alpha, beta = (dec.get("alpha"), dec.get("beta")) if lm_path else (None, None)
     wer = _pct(score["wer"]["rate"])
     ci = score["wer"]["ci95"]
     cells = [system.tag, decoder, lm, _num(alpha), _num(beta), score["set"],

@@ -1,0 +1,162 @@
+"""The acoustic forward pass of a Hugging Face CTC model over manifest audio, in batches.
+
+Loads the feature extractor and tokenizer with Auto* classes (never AutoProcessor, which
+would load a saved LM decoder too), so Wav2Vec2ForCTC on raw audio and Wav2Vec2BertForCTC
+on filterbanks both work. Audio is read from the wav files, downmixed and resampled to the
+feature extractor's rate if it is not there already.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile
+import soxr
+
+from utils.ctc_logits import MODEL_PRODUCER
+from utils.errors import CurrachError, InputError
+
+MIN_SECONDS = 0.1  # shorter clips are zero-padded: the conv front-ends need ~25 ms per frame
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CtcFrontend:
+    """What decoding needs from a model dir besides the network: features and labels."""
+
+    model_dir: Path
+    feature_extractor: Any
+    labels: list[str]
+    blank: str
+
+    @property
+    def sampling_rate(self) -> int:
+        return int(self.feature_extractor.sampling_rate)
+
+    def fingerprint_parts(self) -> dict:
+        """Settings that change the log-probs; `processor_class` is left out (an LM can be added)."""
+        settings = {key: value for key, value in self.feature_extractor.to_dict().items()
+                    if key != "processor_class"}
+        return {"feature_extractor": settings, "labels": self.labels, "blank": self.blank}
+
+
+def load_ctc_frontend(model_dir: Path) -> CtcFrontend:
+    """Load the feature extractor and the labels (tokenizer symbols in id order) of `model_dir`."""
+    from transformers import AutoConfig, AutoFeatureExtractor, AutoTokenizer
+
+    if not (model_dir / "config.json").is_file():
+        raise InputError(f"{model_dir}: no config.json; not a model dir (made by {MODEL_PRODUCER})")
+    try:
+        config = AutoConfig.from_pretrained(model_dir)
+        feature_extractor = AutoFeatureExtractor.from_pretrained(model_dir)
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    except (OSError, ValueError) as err:
+        raise InputError(f"{model_dir}: cannot load the feature extractor/tokenizer ({err}); "
+                         f"the dir must hold a saved processor (made by {MODEL_PRODUCER})") from err
+    size = int(config.vocab_size)
+    if len(tokenizer) < size:
+        raise CurrachError(f"{model_dir}: the model has {size} outputs but the tokenizer only "
+                           f"{len(tokenizer)} symbols")
+    labels = tokenizer.convert_ids_to_tokens(list(range(size)))
+    blank = tokenizer.pad_token
+    check_labels(labels, blank, model_dir)
+    return CtcFrontend(model_dir, feature_extractor, labels, blank)
+
+
+def check_labels(labels: list[str], blank: str, source: Path) -> None:
+    """Raise CurrachError unless `labels` are unique and contain the blank token."""
+    if blank not in labels:
+        raise CurrachError(f"{source}: blank/pad token {blank!r} is not among the labels {labels}")
+    if len(set(labels)) != len(labels):
+        raise CurrachError(f"{source}: repeated labels {labels}")
+
+
+def run_ctc_model(frontend: CtcFrontend, records: list[dict], manifest: Path, max_batch_seconds: float,
+                  max_batch_size: int, nj: int, device: str | None) -> dict[str, np.ndarray]:
+    """Log-probs (float32 [frames, labels]) for each record, keyed by utt id."""
+    import torch
+    from tqdm.auto import tqdm
+    from transformers import AutoModelForCTC
+
+    torch.set_num_threads(max(1, nj))
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    model = AutoModelForCTC.from_pretrained(frontend.model_dir).to(device).eval()
+    logger.info("compute_logits: %s on %s, %d utterances", type(model).__name__, device, len(records))
+    durations = [_duration(record, manifest) for record in records]
+    out: dict[str, np.ndarray] = {}
+    with torch.inference_mode(), tqdm(total=len(records), desc="acoustic model", unit="utt") as bar:
+        for batch in make_batches(durations, max_batch_seconds, max_batch_size):
+            audios = [read_audio(records[i], manifest, frontend.sampling_rate) for i in batch]
+            for index, log_probs in zip(batch, _forward_batch(model, frontend, audios, device)):
+                out[records[index]["utt_id"]] = log_probs
+            bar.update(len(batch))
+    return out
+
+
+def _forward_batch(model: Any, frontend: CtcFrontend, audios: list[np.ndarray],
+                   device: str) -> list[np.ndarray]:
+    """One padded batch through the model; each result trimmed to its own number of frames."""
+    import torch
+
+    inputs = frontend.feature_extractor(audios, sampling_rate=frontend.sampling_rate,
+                                        return_tensors="pt", padding=True)
+    inputs = {key: value.to(device) for key, value in inputs.items()}
+    log_probs = torch.log_softmax(model(**inputs).logits.float(), dim=-1).cpu().numpy()
+    mask = inputs.get("attention_mask")
+    lengths = mask.sum(-1) if mask is not None else torch.tensor([len(audio) for audio in audios])
+    frames = log_probs.shape[1]
+    if hasattr(model, "_get_feat_extract_output_lengths"):
+        valid = model._get_feat_extract_output_lengths(lengths.to(device)).cpu().tolist()
+    else:  # no length formula: assume frames proportional to input length
+        valid = [int(np.ceil(frames * int(n) / int(lengths.max()))) for n in lengths]
+    return [log_probs[i, : max(1, min(int(n), frames))].copy() for i, n in enumerate(valid)]
+
+
+def make_batches(durations: list[float], max_seconds: float, max_size: int) -> list[list[int]]:
+    """Indices grouped by similar duration so that len(batch) * longest <= max_seconds."""
+    order = sorted(range(len(durations)), key=lambda i: durations[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        longest = durations[index]  # ascending order: the newcomer is the longest so far
+        if current and (len(current) >= max_size or longest * (len(current) + 1) > max_seconds):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _duration(record: dict, manifest: Path) -> float:
+    if isinstance(record.get("duration"), (int, float)):
+        return float(record["duration"])
+    try:
+        return float(soundfile.info(record["audio_filepath"]).duration)
+    except (RuntimeError, OSError) as err:
+        raise InputError(f"{manifest} line {record['_line']}: cannot read {record['audio_filepath']} "
+                         f"({err}); made by the data prep stage (1)") from err
+
+
+def read_audio(record: dict, manifest: Path, sampling_rate: int) -> np.ndarray:
+    """Mono float32 samples at `sampling_rate` (downmixed/resampled with a warning if needed)."""
+    path = record["audio_filepath"]
+    try:
+        audio, rate = soundfile.read(path, dtype="float32", always_2d=True)
+    except (RuntimeError, OSError) as err:
+        raise InputError(f"{manifest} line {record['_line']}: cannot read audio {path} ({err}); "
+                         f"made by the data prep stage (1)") from err
+    audio = audio.mean(axis=1) if audio.shape[1] > 1 else audio[:, 0]
+    if rate != sampling_rate:
+        logger.warning("%s: %d Hz, resampling to %d Hz (data prep should have done this)",
+                       path, rate, sampling_rate)
+        audio = soxr.resample(audio, rate, sampling_rate).astype(np.float32)
+    minimum = int(MIN_SECONDS * sampling_rate)
+    if len(audio) < minimum:
+        logger.warning("%s: only %d samples; zero-padded to %d", path, len(audio), minimum)
+        audio = np.pad(audio, (0, minimum - len(audio)))
+    return audio

@@ -1,0 +1,105 @@
+"""Turn cached CTC log-probs into text: greedy (best path) or pyctcdecode beam search.
+
+Labels are the tokenizer's symbols in id order. Both searches map them the same way
+(pyctcdecode's convention): the blank/pad token -> "" (dropped), "|" -> " " (word break),
+"[UNK]" -> "⁇"; whitespace in the result is collapsed to single spaces.
+
+pyctcdecode keeps the KenLM model in a class-level dict that worker processes inherit when
+they are forked, so the process pool is made after the decoder (and after any change of
+alpha/beta), once per batch of utterances; a pool made earlier would decode with stale weights.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from utils.errors import InputError
+from utils.lm_dir import LmFiles, check_lm_dir
+
+DEFAULT_BEAM_WIDTH = 32
+DEFAULT_ALPHA = 0.5
+DEFAULT_BETA = 1.0
+DEFAULT_HOTWORD_WEIGHT = 10.0
+UNK_SYMBOL = "⁇"
+
+logger = logging.getLogger(__name__)
+
+
+def search_labels(labels: Sequence[str], blank: str) -> list[str]:
+    """Labels as pyctcdecode expects them: blank -> "", "|" -> " ", [UNK]/<unk> -> "⁇"."""
+    mapped = []
+    for label in labels:
+        if label == blank:
+            mapped.append("")
+        elif label == "|":
+            mapped.append(" ")
+        elif label.lower() in ("[unk]", "<unk>"):
+            mapped.append(UNK_SYMBOL)
+        else:
+            mapped.append(label)
+    return mapped
+
+
+def greedy_decode(log_probs: np.ndarray, labels: Sequence[str]) -> str:
+    """Best-path text of one utterance: argmax per frame, merge repeats, drop blanks.
+
+    `labels` are already mapped by `search_labels`; `log_probs` is [frames, len(labels)].
+    """
+    if log_probs.ndim != 2 or log_probs.shape[1] != len(labels):
+        raise InputError(f"log-probs of shape {log_probs.shape} do not match {len(labels)} labels")
+    best = log_probs.argmax(axis=1)
+    keep = np.ones(len(best), dtype=bool)
+    keep[1:] = best[1:] != best[:-1]
+    text = "".join(labels[index] for index in best[keep])
+    return " ".join(text.split())
+
+
+def build_beam_decoder(labels: Sequence[str], blank: str, lm_dir: Path | None = None,
+                       alpha: float = DEFAULT_ALPHA, beta: float = DEFAULT_BETA,
+                       max_oov_share: float = 0.05):
+    """A pyctcdecode BeamSearchDecoderCTC, with the KenLM model of `lm_dir` if given.
+
+    The LM dir is checked first (utils.lm_dir.check_lm_dir): a missing file, an ARPA without
+    </s>, an empty unigram list or an LM that does not match the labels raises InputError.
+    """
+    from pyctcdecode import build_ctcdecoder
+
+    mapped = search_labels(labels, blank)
+    if lm_dir is None:
+        return build_ctcdecoder(mapped)
+    lm: LmFiles = check_lm_dir(lm_dir, list(labels), blank, max_oov_share)
+    logger.info("beam search LM %s (%d unigrams), alpha=%g beta=%g", lm.model_path,
+                len(lm.unigrams), alpha, beta)
+    return build_ctcdecoder(mapped, kenlm_model_path=str(lm.model_path), unigrams=lm.unigrams,
+                            alpha=float(alpha), beta=float(beta))
+
+
+@contextmanager
+def worker_pool(nj: int, jobs: int) -> Iterator[multiprocessing.pool.Pool | None]:
+    """A fork-context pool of `nj` workers, or None when one process is enough."""
+    if nj <= 1 or jobs <= 1:
+        yield None
+        return
+    pool = multiprocessing.get_context("fork").Pool(min(nj, jobs))
+    try:
+        yield pool
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def beam_decode(decoder, log_probs: Sequence[np.ndarray], beam_width: int = DEFAULT_BEAM_WIDTH,
+                nj: int = 1, hotwords: Sequence[str] = (),
+                hotword_weight: float = DEFAULT_HOTWORD_WEIGHT) -> list[str]:
+    """Beam-search each [frames, labels] array with `decoder`, over `nj` forked processes."""
+    if beam_width < 1:
+        raise InputError(f"beam width must be at least 1, got {beam_width}")
+    with worker_pool(nj, len(log_probs)) as pool:
+        texts = decoder.decode_batch(pool, list(log_probs), beam_width=beam_width,
+                                     hotwords=list(hotwords) or None, hotword_weight=hotword_weight)
+    return [" ".join(text.split()) for text in texts]
