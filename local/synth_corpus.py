@@ -45,15 +45,16 @@ class Clip:
 def make_synthetic_corpus(sentences_file: Path, out_dir: Path, lang: str, renditions: dict[str, int],
                           seed: int = 0, dev_share: float = 0.1, test_share: float = 0.1,
                           speed: tuple[int, int] = (130, 190), pitch: tuple[int, int] = (30, 70),
-                          nj: int = 2) -> Path:
+                          max_sentences: int | None = None, nj: int = 2) -> Path:
     """Speak every sentence with espeak-ng and write a Common Voice-layout folder.
 
-    `renditions` maps split name to how many differently-voiced clips each sentence gets.
+    `renditions` maps split name to how many differently-voiced clips each sentence gets;
+    `max_sentences` keeps only the first N sentences (small test corpora).
     """
     for tool in ("espeak-ng", "sox"):
         if shutil.which(tool) is None:
             raise CurrachError(f"{tool} is not installed; run `make setup` (it installs espeak-ng and sox)")
-    sentences = _read_sentences(sentences_file)
+    sentences = _read_sentences(sentences_file)[:max_sentences]
     clips = _plan_clips(sentences, lang, renditions, seed, dev_share, test_share, speed, pitch)
     (out_dir / "clips").mkdir(parents=True, exist_ok=True)
     log.warning("SYNTHETIC DEMO CORPUS: %d clips of %d sentences spoken by espeak-ng -v %s into %s. "

@@ -56,7 +56,8 @@ class FingerprintCache:
     def _folder(self, folder: Path, exclude: frozenset[Path]) -> str:
         h = hashlib.sha256()
         for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            dirnames[:] = sorted(d for d in dirnames
+                                 if not d.startswith(".") and Path(dirpath) / d not in exclude)
             for name in sorted(f for f in filenames if not f.startswith(".")):
                 full = Path(dirpath) / name
                 if full in exclude or not full.is_file():

@@ -10,6 +10,7 @@ import logging
 import os
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -89,6 +90,8 @@ def run_recipe(stages: Sequence[Stage], recipe_dir: Path, *, default_config: Pat
     prog = str(Path(sys.argv[0]).name if argv is None else "run.py")
     parser = build_parser(stages, f"recipes/{recipe_dir.name}/{prog}", default_config, add_options)
     args = parser.parse_args(argv)
+    if not args.config.exists() and (recipe_dir / args.config).exists():
+        args.config = recipe_dir / args.config  # `--config conf/x.yaml` from the repo root means the recipe's
     setup_logging()
     if args.list:
         for s in stages:
@@ -153,7 +156,15 @@ def _run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, forc
         log_file = ctx.recipe_dir / "exp/log" / f"{s.number:02d}_{s.name}.log"
         setup_logging(log_file=log_file)
         log.info("stage %d %s: run, %s", s.number, s.name, decision.reason)
-        record = execute(s, ctx, store, cache, fresh=force or previous is not None)
+        try:
+            record = execute(s, ctx, store, cache, fresh=force or previous is not None)
+        except (CurrachError, KeyboardInterrupt):
+            raise
+        except Exception as err:  # a bug or an unforeseen input: say where, keep the traceback in the log
+            with open(log_file, "a", encoding="utf-8") as f:
+                traceback.print_exc(file=f)
+            raise CurrachError(f"stage {s.number} ({s.name}) failed: {type(err).__name__}: {err}. Nothing of "
+                               f"it was kept; the traceback is in {log_file}") from err
         record["commit"] = version
         store.save(s, record)
         log.info("stage %d %s: done in %.1f s; log %s", s.number, s.name, record["seconds"], log_file)

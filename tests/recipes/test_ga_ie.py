@@ -1,0 +1,63 @@
+"""End to end: the ga_ie recipe on a very small synthetic corpus with a few training steps."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.recipes.recipe_copy import copy_recipe, run_recipe, stages_run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    recipe = copy_recipe("ga_ie", tmp_path_factory.mktemp("repo"))
+    config = yaml.safe_load((recipe / "conf/tiny.yaml").read_text(encoding="utf-8"))
+    config["corpus"].update(max_sentences=60, renditions={"train": 1, "dev": 1, "test": 1})
+    config["decode"].update(beam_width=8, alphas=[0.5], betas=[1.0])
+    (recipe / "conf/e2e.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    run_recipe(recipe, "--config", "conf/e2e.yaml", "--max-steps", "4", "--nj", "2")
+    return recipe
+
+
+def test_every_stage_leaves_its_outputs(finished: Path) -> None:
+    assert (finished / "corpus/synthetic/clips").is_dir()
+    for name in ("train", "dev", "test"):
+        assert (finished / f"data/{name}/text.raw").is_file() and (finished / f"data/{name}/manifest.jsonl").is_file()
+    assert json.loads((finished / "data/lang/vocab.json").read_text())["[PAD]"] >= 0
+    assert (finished / "data/lang/lm.bin").is_file()
+    model = finished / "exp/e2e/model"
+    assert (model / "model.safetensors").is_file() and (model / "config.json").is_file()
+    for decode in ("decode_dev_greedy", "decode_test_greedy", "decode_dev_beam_lm", "decode_test_beam_lm"):
+        record = json.loads((finished / f"exp/e2e/{decode}/score/score.json").read_text())
+        assert record["n_utts"] > 0
+    results = (finished / "RESULTS.md").read_text(encoding="utf-8")
+    assert "decode_test_beam_lm" in results and "synthetic espeak-ng ga" in results
+    assert (finished / "results.png").stat().st_size > 0
+
+
+def test_text_normalised_once_with_raw_kept(finished: Path) -> None:
+    raw = (finished / "data/train/text.raw").read_text(encoding="utf-8")
+    text = (finished / "data/train/text").read_text(encoding="utf-8")
+    assert any(ch in raw for ch in ".,?’") and not any(ch in text for ch in ".,?’")
+
+
+def test_rerun_skips_everything_and_slices_work(finished: Path) -> None:
+    again = run_recipe(finished, "--config", "conf/e2e.yaml", "--max-steps", "4")
+    assert stages_run(again) == [] and again.stderr.count("skip, up to date") == 8
+    sliced = run_recipe(finished, "--config", "conf/e2e.yaml", "--max-steps", "4", "--stage", "3", "--stop-stage", "6")
+    assert stages_run(sliced) == []
+
+
+def test_partial_rerun_after_a_lost_decode(finished: Path) -> None:
+    import shutil
+
+    shutil.rmtree(finished / "exp/e2e/decode_test_greedy")
+    dry = run_recipe(finished, "--config", "conf/e2e.yaml", "--max-steps", "4", "--dry-run").stdout
+    assert "stage 6 decode       RUN" in dry and "decode_test_greedy was removed or modified" in dry
+    proc = run_recipe(finished, "--config", "conf/e2e.yaml", "--max-steps", "4", "--stage", "3", "--stop-stage", "6")
+    assert stages_run(proc) == [6]
+    assert "reusing it" in proc.stderr  # cached logits: no second acoustic pass
