@@ -74,6 +74,13 @@ class StageContext:
             raise ValueError(f"{template!r} names {len(paths)} paths; give the set explicitly")
         return paths[0]
 
+    def setting(self, dotted: str) -> Any:
+        """A config value by dotted key ("lm.order"); a missing key is an error naming the file."""
+        value = resolve_setting(self.config, dotted)
+        if value is None:
+            raise InputError(f"{self.config_path}: missing setting {dotted!r}")
+        return value
+
     def out(self, template: str) -> Path:
         """Staging path for a declared output; moved to `path(template)` when the stage succeeds."""
         final = self.path(template)

@@ -1,0 +1,6 @@
+"""Shared recipe steps: one Typer command per file (verb_noun), each also a Python function.
+
+`python -m steps --help` lists them. A step module defines `main(...)` with `Annotated`
+parameters (the shell command) and a plain function of the same verb_noun name that
+`run.py` calls directly. Library code raises; `main` turns errors into exit codes.
+"""
