@@ -37,7 +37,7 @@ class Stage:
     outputs: Paths = ()
     in_place: Paths = ()  # written in place by the stage itself, kept across interruptions (resume)
     settings: tuple[str, ...] = ()
-    code: tuple[str, ...] = ()
+    code: tuple[str, ...] | Callable[["StageContext"], Iterable[str]] = ()  # module names
     doc: str = ""
 
 
@@ -95,6 +95,10 @@ def stage_paths(stage: Stage, which: str, ctx: StageContext) -> list[Path]:
     return [p for t in templates for p in ctx.expand(t)]
 
 
+def stage_modules(stage: Stage, ctx: StageContext) -> list[str]:
+    return list(stage.code(ctx) if callable(stage.code) else stage.code)
+
+
 def staging_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.partial")
 
@@ -147,7 +151,7 @@ def stage_state(stage: Stage, ctx: StageContext, cache: FingerprintCache) -> dic
         "inputs": {str(p): cache.path(p) for p in stage_paths(stage, "inputs", ctx)},
         "settings": settings,
         "settings_fp": settings_fingerprint(settings),
-        "code_fp": module_source_fingerprint(list(stage.code)),
+        "code_fp": module_source_fingerprint(stage_modules(stage, ctx)),
     }
 
 
@@ -164,7 +168,7 @@ def decide(stage: Stage, ctx: StageContext, record: dict[str, Any] | None,
         return Decision(True, "no record of a finished run (never ran, or was interrupted)")
     now = stage_state(stage, ctx, cache)
     if record.get("code_fp") != now["code_fp"]:
-        return Decision(True, f"code changed ({', '.join(stage.code)})")
+        return Decision(True, f"code changed ({', '.join(stage_modules(stage, ctx))})")
     if record.get("settings_fp") != now["settings_fp"]:
         changed = [k for k in now["settings"] if record.get("settings", {}).get(k) != now["settings"][k]]
         return Decision(True, f"settings changed: {', '.join(changed) or 'set of keys'}")

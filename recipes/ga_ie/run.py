@@ -32,15 +32,15 @@ from utils.stages import Stage, StageContext  # noqa: E402
 SETS = ("train", "dev", "test")
 EVAL_SETS = ("dev", "test")
 DECODERS = ("greedy", "beam_lm")
-NORMALIZER = "local.normalizers.ga"
 
 
 def corpus(ctx: StageContext) -> None:
     if ctx.options["corpus_dir"]:
         info = check_common_voice(ctx.path("{corpus_dir}"), SETS)
     else:
-        out = make_synthetic_corpus(ctx.path("{sentences}"), ctx.out("{corpus_dir}"), ctx.setting("corpus.lang"),
-                                    ctx.setting("corpus.renditions"), seed=ctx.setting("corpus.seed"),
+        out = make_synthetic_corpus(ctx.path(ctx.setting("corpus.sentences")), ctx.out("{corpus_dir}"),
+                                    ctx.setting("corpus.lang"), ctx.setting("corpus.renditions"),
+                                    seed=ctx.setting("corpus.seed"),
                                     max_sentences=ctx.config["corpus"].get("max_sentences"), nj=ctx.nj)
         info = {"name": f"synthetic espeak-ng {ctx.setting('corpus.lang')}", "path": str(ctx.path("{corpus_dir}")),
                 "clips": sum(1 for _ in (out / "clips").iterdir())}
@@ -56,7 +56,8 @@ def data_prep(ctx: StageContext) -> None:
 
 def text_norm(ctx: StageContext) -> None:
     for name in SETS:
-        normalize_text(ctx.path(f"data/{name}/text.raw"), ctx.out(f"data/{name}/text"), NORMALIZER)
+        normalize_text(ctx.path(f"data/{name}/text.raw"), ctx.out(f"data/{name}/text"),
+                       ctx.setting("text.normalizer"))
 
 
 def manifest(ctx: StageContext) -> None:
@@ -99,7 +100,8 @@ def scoring(ctx: StageContext) -> None:
     for name in EVAL_SETS:
         for decoder in DECODERS:
             decode_dir = ctx.path(f"exp/{{tag}}/decode_{name}_{decoder}")
-            score(ctx.path(f"data/{name}/text"), decode_dir / "hyp", decode_dir / "score", NORMALIZER,
+            score(ctx.path(f"data/{name}/text"), decode_dir / "hyp", decode_dir / "score",
+                  ctx.setting("text.normalizer"),
                   utt2spk=ctx.path(f"data/{name}/utt2spk"), utt2dur=ctx.path(f"data/{name}/utt2dur"))
     corpus_name = json.loads(ctx.path("data/local/corpus.json").read_text(encoding="utf-8"))["name"]
     make_results(RECIPE, collect_provenance(RECIPE.parents[1], ctx.config_path, corpus_name))
@@ -110,7 +112,7 @@ def _decode_dirs(ctx: StageContext) -> list[str]:
 
 
 STAGES = [
-    Stage(0, "corpus", corpus, inputs=lambda c: [] if c.options["corpus_dir"] else ["{sentences}"],
+    Stage(0, "corpus", corpus, inputs=lambda c: [] if c.options["corpus_dir"] else [c.setting("corpus.sentences")],
           outputs=lambda c: ["data/local/corpus.json"] + ([] if c.options["corpus_dir"] else ["{corpus_dir}"]),
           settings=("corpus", "options.corpus_dir"), code=("local.synth_corpus",),
           doc="locate the Common Voice folder, or synthesise the espeak-ng demo corpus"),
@@ -119,7 +121,8 @@ STAGES = [
           code=("local.common_voice", "utils.audio_jobs", "utils.audio", "utils.data_dir"),
           doc="Kaldi data dirs, audio converted once to 16 kHz mono wav"),
     Stage(2, "text_norm", text_norm, inputs=("data/{set}/text.raw",), outputs=("data/{set}/text",),
-          code=("steps.normalize_text", NORMALIZER), doc="Irish normaliser: text.raw -> text"),
+          settings=("text",), code=lambda c: ["steps.normalize_text", c.setting("text.normalizer")],
+          doc="the language's normaliser: text.raw -> text"),
     Stage(3, "manifest", manifest, inputs=("data/{set}/text", "data/{set}/wav.scp", "data/{set}/utt2dur"),
           outputs=("data/{set}/manifest.jsonl", "data/{set}/manifest.dropped.tsv"), settings=("data",), code=("steps.make_manifest",),
           doc="JSON-lines manifests with duration limits"),
@@ -135,7 +138,8 @@ STAGES = [
           doc="greedy and beam+LM decoding (alpha/beta tuned on dev)"),
     Stage(7, "score", scoring, inputs=lambda c: [f"{d}/hyp" for d in _decode_dirs(c)] + ["data/{set}/text"],
           in_place=lambda c: [f"{d}/score" for d in _decode_dirs(c)],
-          code=("steps.score", "steps.make_results"), doc="WER/CER reports and RESULTS.md"),
+          settings=("text",), code=lambda c: ["steps.score", "steps.make_results", c.setting("text.normalizer")],
+          doc="WER/CER reports and RESULTS.md"),
 ]
 
 
@@ -147,7 +151,7 @@ def add_options(parser) -> None:
 
 def variables(args, config: dict) -> dict[str, str]:
     return {"corpus_dir": str(args.corpus_dir.resolve()) if args.corpus_dir else "corpus/synthetic",
-            "sentences": str(RECIPE.parents[1] / "local/sentences/ga.txt"), "tag": args.config.stem}
+            "tag": args.config.stem}
 
 
 if __name__ == "__main__":
