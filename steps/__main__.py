@@ -12,6 +12,8 @@ from utils.logs import setup_logging
 COMMANDS = [
     "validate_data_dir",
     "fix_data_dir",
+    "normalize_text",
+    "make_manifest",
     "make_vocab",
     "train_lm",
     "train_ctc",
@@ -19,6 +21,8 @@ COMMANDS = [
     "tune_lm_weights",
     "save_processor_with_lm",
     "score",
+    "select_oracle",
+    "compare_hyps",
     "compare_scores",
     "make_results",
 ]
