@@ -1,0 +1,235 @@
+"""Train a CTC acoustic model (Hugging Face Trainer) on manifests; write a standard HF model dir.
+
+Inputs: train and dev manifests (stage 3), `vocab.json` (stage 4) and a config YAML whose
+`model:` and `train:` sections are described in utils/train_config.py.
+Outputs: `model_dir/` (model, feature extractor, tokenizer, train_settings.yaml), loadable with
+`pipeline("automatic-speech-recognition", model=model_dir)`; `work_dir/` holds checkpoints,
+`curves.json` and `curves.png`. Re-running resumes from the newest complete checkpoint, and
+returns at once if `model_dir` already holds a finished model. `train.max_steps: 0` trains
+nothing: the pretrained model is saved as `model_dir` with its own vocabulary and processor
+(see utils.ctc_model.load_pretrained_as_is), to decode with it as it is.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import jiwer
+import numpy as np
+import torch
+import typer
+import yaml
+from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArguments, set_seed
+
+from utils.checkpoints import newest_complete_checkpoint
+from utils.collate import LENGTH_COLUMN, CtcCollator, manifest_dataset
+from utils.ctc_model import (build_model, build_processor, is_finished_model, load_pretrained_as_is, model_type,
+                             save_model_dir)
+from utils.errors import CurrachError, InputError
+from utils.train_config import CtcConfig, TrainSettings, load_ctc_config
+from utils.train_curves import ProgressLogger, write_curves
+
+log = logging.getLogger(__name__)
+
+WORK_SETTINGS = "model_settings.yaml"
+
+
+def train_ctc(
+    train_manifest: Path,
+    dev_manifest: Path,
+    vocab: Path,
+    config: Path,
+    model_dir: Path,
+    work_dir: Path,
+    max_steps: int | None = None,
+    num_threads: int | None = None,
+) -> Path:
+    """Train (or resume training) the model described by `config`; return `model_dir`.
+
+    `max_steps` overrides `train.max_steps` (short test runs); `num_threads` defaults to the
+    CPU cores this process may use. Raises InputError for missing or malformed inputs and for a
+    `work_dir` whose checkpoints were made with different model settings or vocab.
+    """
+    if is_finished_model(model_dir):
+        log.info("%s already trained; nothing to do", model_dir)
+        return model_dir
+    settings = load_ctc_config(config, max_steps=max_steps)
+    log.info("settings: %s", settings.to_dict())
+    if settings.train.max_steps == 0:
+        model, processor = load_pretrained_as_is(settings.model, work_dir)
+        resolved = _resolved(settings, train_manifest, dev_manifest, vocab)
+        resolved["data"]["vocab"] = f"the pretrained model's own ({settings.model.pretrained})"
+        save_model_dir(model, processor, resolved, model_dir)
+        log.info("train.max_steps is 0: saved %s untrained, with its own vocabulary, as %s",
+                 settings.model.pretrained, model_dir)
+        return model_dir
+    threads = num_threads or len(os.sched_getaffinity(0))
+    torch.set_num_threads(threads)
+    set_seed(settings.train.seed)
+    processor = build_processor(vocab, model_type(settings.model))
+    train_set, dev_set = manifest_dataset(train_manifest), manifest_dataset(dev_manifest)
+    _claim_work_dir(work_dir, settings, vocab)
+    model = build_model(settings.model, processor.tokenizer)
+    log.info("model %s: %.2fM parameters; %d train / %d dev utterances; %d threads",
+             model.config.model_type, model.num_parameters() / 1e6, len(train_set), len(dev_set), threads)
+    trainer = Trainer(
+        model=model,
+        args=_training_arguments(settings, work_dir),
+        data_collator=CtcCollator(processor),
+        train_dataset=train_set,
+        eval_dataset=dev_set,
+        processing_class=processor,
+        compute_metrics=_greedy_error_rates(processor.tokenizer),
+        preprocess_logits_for_metrics=_argmax,
+        callbacks=[ProgressLogger(), _ReplanSchedule()],
+    )
+    trainer.remove_callback(PrinterCallback)
+    checkpoint = newest_complete_checkpoint(work_dir)
+    if checkpoint:
+        log.info("resuming from %s", checkpoint)
+    else:
+        log.info("no checkpoint in %s; starting from step 0", work_dir)
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    step = trainer.state.global_step
+    if not any("eval_loss" in entry and entry["step"] == step for entry in trainer.state.log_history):
+        trainer.evaluate()
+    curves = write_curves(trainer.state.log_history, work_dir)
+    save_model_dir(trainer.model, processor, _resolved(settings, train_manifest, dev_manifest, vocab), model_dir)
+    final = curves["dev"][-1] if curves["dev"] else {}
+    log.info("wrote %s (step %d, dev loss %.4f, dev greedy WER %.2f%%) and curves in %s", model_dir,
+             trainer.state.global_step, final.get("loss", float("nan")),
+             100 * (final.get("wer") or float("nan")), work_dir)
+    return model_dir
+
+
+def _training_arguments(settings: CtcConfig, work_dir: Path) -> TrainingArguments:
+    train: TrainSettings = settings.train
+    return TrainingArguments(
+        output_dir=str(work_dir),
+        seed=train.seed,
+        per_device_train_batch_size=train.batch_size,
+        per_device_eval_batch_size=train.eval_batch_size,
+        gradient_accumulation_steps=train.gradient_accumulation_steps,
+        learning_rate=train.learning_rate,
+        lr_scheduler_type=train.lr_scheduler_type,
+        warmup_steps=train.warmup_steps,
+        weight_decay=train.weight_decay,
+        max_grad_norm=train.max_grad_norm,
+        num_train_epochs=train.num_train_epochs,
+        max_steps=train.max_steps,
+        train_sampling_strategy="group_by_length" if train.group_by_length else "random",
+        length_column_name=LENGTH_COLUMN,
+        remove_unused_columns=False,
+        activation_checkpointing=settings.model.gradient_checkpointing,
+        logging_strategy="steps",
+        logging_steps=train.logging_steps,
+        eval_strategy="steps",
+        eval_steps=train.eval_steps,
+        save_strategy="steps",
+        save_steps=train.save_steps,
+        save_total_limit=train.save_total_limit,
+        dataloader_num_workers=train.dataloader_num_workers,
+        dataloader_pin_memory=torch.cuda.is_available(),
+        report_to="none",
+        disable_tqdm=not sys.stderr.isatty(),
+        **_precision(train.mixed_precision),
+    )
+
+
+class _ReplanSchedule(TrainerCallback):
+    """On resume, set the learning rate that the schedule gives for the current step.
+
+    A checkpoint stores the optimiser's last learning rate; when `max_steps` or the epochs
+    changed since (a longer run continuing a shorter one), that rate belongs to the old plan.
+    """
+
+    def on_train_begin(self, args, state, control, optimizer=None, lr_scheduler=None, **kwargs):
+        if not isinstance(lr_scheduler, torch.optim.lr_scheduler.LambdaLR):
+            return
+        step = lr_scheduler.last_epoch
+        rates = [base * fn(step) for base, fn in zip(lr_scheduler.base_lrs, lr_scheduler.lr_lambdas)]
+        for group, rate in zip(optimizer.param_groups, rates):
+            group["lr"] = rate
+        lr_scheduler._last_lr = rates
+
+
+def _precision(setting: str) -> dict[str, bool]:
+    """fp16/bf16 flags: only with a GPU; "auto" picks bf16 where the GPU supports it."""
+    if setting == "no" or not torch.cuda.is_available():
+        return {}
+    if setting == "bf16" or (setting == "auto" and torch.cuda.is_bf16_supported()):
+        return {"bf16": True}
+    return {"fp16": True}
+
+
+def _argmax(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Keep only greedy ids from dev logits, so evaluation does not hold every frame's scores."""
+    return logits.argmax(dim=-1)
+
+
+def _greedy_error_rates(tokenizer):
+    """compute_metrics for the Trainer: dev greedy (best-path) WER and CER."""
+
+    def compute(prediction) -> dict[str, float]:
+        ids = np.where(prediction.predictions == -100, tokenizer.pad_token_id, prediction.predictions)
+        labels = np.where(prediction.label_ids == -100, tokenizer.pad_token_id, prediction.label_ids)
+        hyps = tokenizer.batch_decode(ids)
+        refs = tokenizer.batch_decode(labels, group_tokens=False)
+        pairs = [(ref, hyp) for ref, hyp in zip(refs, hyps) if ref.strip()]
+        refs, hyps = [ref for ref, _ in pairs], [hyp for _, hyp in pairs]
+        return {"wer": jiwer.wer(refs, hyps), "cer": jiwer.cer(refs, hyps)}
+
+    return compute
+
+
+def _claim_work_dir(work_dir: Path, settings: CtcConfig, vocab: Path) -> None:
+    """Record the model settings and vocab in `work_dir`; refuse checkpoints made with others.
+
+    Training settings (steps, learning rate) may change between runs; the network and its
+    output labels may not, or the checkpoints would not fit the model.
+    """
+    claim = {"model": settings.to_dict()["model"], "vocab": vocab.read_text(encoding="utf-8")}
+    path = work_dir / WORK_SETTINGS
+    if path.is_file():
+        previous = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if previous != claim:
+            raise InputError(
+                f"{work_dir}: holds checkpoints of a different model or vocab (see {path}); "
+                "delete the work dir or choose another"
+            )
+        return
+    work_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(claim, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _resolved(settings: CtcConfig, train_manifest: Path, dev_manifest: Path, vocab: Path) -> dict:
+    resolved = settings.to_dict()
+    resolved["data"] = {"train_manifest": str(train_manifest), "dev_manifest": str(dev_manifest),
+                        "vocab": str(vocab)}
+    return resolved
+
+
+def main(
+    train_manifest: Annotated[Path, typer.Argument(help="train manifest.jsonl (stage 3)")],
+    dev_manifest: Annotated[Path, typer.Argument(help="dev manifest.jsonl, for dev loss and WER")],
+    vocab: Annotated[Path, typer.Argument(help="vocab.json (stage 4)")],
+    config: Annotated[Path, typer.Argument(help="config YAML with `model:` and `train:` sections")],
+    model_dir: Annotated[Path, typer.Argument(help="output: Hugging Face model dir")],
+    work_dir: Annotated[Path, typer.Argument(help="output: checkpoints, curves.json, curves.png")],
+    max_steps: Annotated[int | None, typer.Option(help="override train.max_steps (quick runs)")] = None,
+    num_threads: Annotated[int | None, typer.Option(help="torch threads [default: usable cores]")] = None,
+) -> None:
+    """Train a CTC model from manifests; resume from the newest checkpoint in WORK_DIR.
+
+    Example: python -m steps train_ctc data/train/manifest.jsonl data/dev/manifest.jsonl data/lang/vocab.json conf/tiny.yaml exp/tiny/model exp/tiny/work
+    """
+    log.info("command: %s", " ".join(sys.argv))
+    try:
+        train_ctc(train_manifest, dev_manifest, vocab, config, model_dir, work_dir,
+                  max_steps=max_steps, num_threads=num_threads)
+    except CurrachError as exc:
+        log.error("%s", exc)
+        raise typer.Exit(code=1) from exc

@@ -1,0 +1,56 @@
+"""load_ctc_config: reads only `model:` and `train:`, rejects unknown keys and wrong types."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from utils.errors import InputError
+from utils.train_config import load_ctc_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "conf.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_reads_model_and_train_and_ignores_other_sections(tmp_path):
+    config = load_ctc_config(write(tmp_path, "model:\n  hidden_size: 64\n  num_attention_heads: 4\n"
+                                             "train:\n  learning_rate: 1\n  max_steps: 50\n"
+                                             "decode:\n  beam_width: 32\n"))
+    assert config.model.hidden_size == 64 and config.model.pretrained is None
+    assert config.train.learning_rate == 1.0 and isinstance(config.train.learning_rate, float)
+    assert config.to_dict()["train"]["max_steps"] == 50
+
+
+def test_max_steps_override(tmp_path):
+    assert load_ctc_config(write(tmp_path, "train:\n  max_steps: 50\n"), max_steps=3).train.max_steps == 3
+
+
+@pytest.mark.parametrize("text, message", [
+    ("model:\n  hiden_size: 64\n", "unknown `model` setting"),
+    ("train:\n  batch_size: many\n", "must be a int"),
+    ("train:\n  group_by_length: 1\n", "must be a bool"),
+    ("train: [1, 2]\n", "must be a mapping"),
+    ("train:\n  mixed_precision: fp8\n", "mixed_precision"),
+    ("model:\n  hidden_size: 30\n  num_attention_heads: 4\n", "multiple of"),
+    ("- a list\n", "expected a mapping"),
+    ("model: {\n", "not valid"),
+])
+def test_bad_configs_raise_input_error(tmp_path, text, message):
+    with pytest.raises(InputError, match=message):
+        load_ctc_config(write(tmp_path, text))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_ctc_config(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize("name", ["tiny.yaml", "xlsr53.yaml"])
+def test_recipe_configs_load(name):
+    config = load_ctc_config(ROOT / "recipes" / "ga_ie" / "conf" / name)
+    assert config.train.batch_size >= 1

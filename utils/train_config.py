@@ -1,0 +1,158 @@
+"""CTC model and training settings: the `model:` and `train:` sections of a recipe config YAML.
+
+Other top-level sections of the same file (decoding, LM, ...) belong to other steps and are
+ignored here. Unknown keys inside `model:` or `train:` are errors, so a typo never silently
+falls back to a default.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from utils.errors import InputError
+
+MIXED_PRECISION = ("auto", "no", "fp16", "bf16")
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """What network to train. `pretrained` (hub name or local dir) fine-tunes; absent builds from scratch.
+
+    The size keys (hidden_size ... conv_depthwise_kernel_size) only apply when building a
+    filterbank-input w2v-BERT 2.0 CTC model from scratch; a pretrained model keeps its own.
+    `lowercase_labels` applies only with `train.max_steps: 0` (a pretrained model used as is,
+    with its own vocabulary): its uppercase letters are renamed lowercase. A trained model
+    takes the vocabulary of stage 4 instead.
+    """
+
+    pretrained: str | None = None
+    hidden_size: int = 144
+    num_hidden_layers: int = 4
+    num_attention_heads: int = 4
+    intermediate_size: int = 576
+    conv_depthwise_kernel_size: int = 15
+    attention_dropout: float = 0.0
+    hidden_dropout: float = 0.0
+    activation_dropout: float = 0.0
+    feat_proj_dropout: float = 0.0
+    final_dropout: float = 0.0
+    layerdrop: float = 0.0
+    mask_time_prob: float = 0.05
+    mask_time_length: int = 10
+    mask_feature_prob: float = 0.0
+    mask_feature_length: int = 10
+    ctc_loss_reduction: str = "mean"
+    freeze_feature_encoder: bool = False
+    gradient_checkpointing: bool = False
+    lowercase_labels: bool = False
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """How to train: optimiser, schedule, batching, checkpointing. Steps are optimiser updates."""
+
+    seed: int = 42
+    batch_size: int = 16
+    eval_batch_size: int = 16
+    gradient_accumulation_steps: int = 1
+    learning_rate: float = 1e-3
+    lr_scheduler_type: str = "linear"
+    warmup_steps: int = 100
+    weight_decay: float = 0.0
+    max_grad_norm: float = 1.0
+    num_train_epochs: float = 10.0
+    max_steps: int = -1  # -1: train for num_train_epochs; 0: no training (pretrained model as is)
+    group_by_length: bool = True
+    logging_steps: int = 25
+    eval_steps: int = 200
+    save_steps: int = 200
+    save_total_limit: int = 2
+    mixed_precision: str = "auto"
+    dataloader_num_workers: int = 0
+
+
+@dataclass(frozen=True)
+class CtcConfig:
+    """The resolved `model` and `train` sections of one config file."""
+
+    model: ModelSettings = field(default_factory=ModelSettings)
+    train: TrainSettings = field(default_factory=TrainSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict, the shape of the YAML it came from (for saving beside the outputs)."""
+        return {"model": dataclasses.asdict(self.model), "train": dataclasses.asdict(self.train)}
+
+
+def load_ctc_config(path: Path, max_steps: int | None = None) -> CtcConfig:
+    """Read `model:` and `train:` from a YAML config; `max_steps` (if given) overrides train.max_steps.
+
+    Raises InputError for a missing or unreadable file, a section that is not a mapping, an
+    unknown key, or a value of the wrong type.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: config file not found (recipes keep them in recipes/<id>/conf/)")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid UTF-8 YAML: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}: expected a mapping with `model:` and `train:` sections")
+    model = _section(path, doc, "model", ModelSettings)
+    train = _section(path, doc, "train", TrainSettings)
+    if max_steps is not None:
+        train = dataclasses.replace(train, max_steps=max_steps)
+    _check_values(path, model, train)
+    return CtcConfig(model=model, train=train)
+
+
+def _section(path: Path, doc: dict, name: str, cls: type) -> Any:
+    raw = doc.get(name) or {}
+    if not isinstance(raw, dict):
+        raise InputError(f"{path}: `{name}:` must be a mapping of settings, got {type(raw).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise InputError(f"{path}: unknown `{name}` setting(s) {unknown}; known: {sorted(fields)}")
+    values = {}
+    for key, value in raw.items():
+        values[key] = _coerce(path, f"{name}.{key}", value, fields[key].default)
+    return cls(**values)
+
+
+def _coerce(path: Path, key: str, value: Any, default: Any) -> Any:
+    """Check a YAML value against the default's type; ints are accepted where floats are expected."""
+    if value is None or default is None:
+        return None if value is None else str(value)
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+    elif isinstance(default, int):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif isinstance(default, float):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif isinstance(value, type(default)):
+        return value
+    raise InputError(f"{path}: `{key}` must be a {type(default).__name__}, got {value!r}")
+
+
+def _check_values(path: Path, model: ModelSettings, train: TrainSettings) -> None:
+    if train.mixed_precision not in MIXED_PRECISION:
+        raise InputError(f"{path}: `train.mixed_precision` must be one of {MIXED_PRECISION}")
+    if model.ctc_loss_reduction not in ("mean", "sum"):
+        raise InputError(f"{path}: `model.ctc_loss_reduction` must be 'mean' or 'sum'")
+    if model.hidden_size % model.num_attention_heads:
+        raise InputError(f"{path}: `model.hidden_size` must be a multiple of num_attention_heads")
+    for key in ("batch_size", "eval_batch_size", "gradient_accumulation_steps", "logging_steps",
+                "eval_steps", "save_steps", "save_total_limit"):
+        if getattr(train, key) < 1:
+            raise InputError(f"{path}: `train.{key}` must be at least 1")
+    if train.max_steps == 0 and model.pretrained is None:
+        raise InputError(f"{path}: `train.max_steps: 0` (no training) needs `model.pretrained`")
+    if train.max_steps < 0 and train.num_train_epochs <= 0:
+        raise InputError(f"{path}: set `train.max_steps` or a positive `train.num_train_epochs`")
