@@ -280,15 +280,17 @@ def espeak_spelling(line: str) -> str:
 
 
 def make_synthetic_corpus_en_sg(sentences_file: Path, out_dir: Path, lang: str, renditions: dict[str, int],
-                                seed: int = 0, nj: int = 2) -> Path:
+                                seed: int = 0, nj: int = 2, max_sentences: int | None = None) -> Path:
     """The espeak-ng demo corpus in Common Voice's layout, from `espeak_spelling` of each sentence.
 
     The respelt sentence list is kept as `<out_dir>/sentences.espeak.txt`; the rest is
     `local.synth_corpus.make_synthetic_corpus` (`lang` an espeak-ng English voice: en, en-us,
-    en-gb-x-rp, ...). Prepare the result with `local.common_voice.prepare_common_voice`.
+    en-gb-x-rp, ...; `max_sentences` keeps the first N sentences, for small test corpora).
+    Prepare the result with `local.common_voice.prepare_common_voice`.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     respelt = out_dir / "sentences.espeak.txt"
     lines = sentences_file.read_text(encoding="utf-8").splitlines()
     respelt.write_text("".join(espeak_spelling(line) + "\n" for line in lines), encoding="utf-8")
-    return make_synthetic_corpus(respelt, out_dir, lang, renditions, seed=seed, nj=nj)
+    return make_synthetic_corpus(respelt, out_dir, lang, renditions, seed=seed, nj=nj,
+                                 max_sentences=max_sentences)

@@ -9,6 +9,9 @@ LOGITS_FILE (default OUT_DIR/../logits/<set>.npz, <set> being the manifest's fol
 reused by every later decode of the same set. Writes into OUT_DIR:
   hyp          Kaldi `utt_id text`, sorted, one line per utterance (bare utt_id when empty)
   decode.json  decoder, beam width, alpha, beta, LM, model dir, manifest, logits file, counts
+  nbest        with --nbest N (beam decoders): `utt_id<TAB>rank<TAB>score<TAB>text`, a header
+               line, up to N distinct hypotheses per utterance, best first (rank 1 is the
+               hyp line); score is the search's combined log score. select_oracle reads it.
 LM weights: --alpha/--beta, or --tuned best.json from tune_lm_weights (tuned on dev only).
 """
 from __future__ import annotations
@@ -23,12 +26,15 @@ import typer
 
 from utils.ctc_logits import CtcLogits, compute_logits, load_logits
 from utils.ctc_search import (DEFAULT_ALPHA, DEFAULT_BETA, DEFAULT_BEAM_WIDTH, DEFAULT_HOTWORD_WEIGHT,
-                              beam_decode, build_beam_decoder, greedy_decode, search_labels)
+                              beam_decode, beam_decode_nbest, build_beam_decoder, greedy_decode,
+                              search_labels)
 from utils.errors import CurrachError, InputError
-from utils.text_files import atomic_write_json, write_kaldi_text
+from utils.text_files import atomic_write_json, atomic_write_text, write_kaldi_text
 
 HYP_FILE = "hyp"
 DECODE_JSON = "decode.json"
+NBEST_FILE = "nbest"
+NBEST_HEADER = "utt_id\trank\tscore\ttext"
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +58,16 @@ def default_logits_file(out_dir: Path, manifest: Path) -> Path:
 def decode_logits(ctc: CtcLogits, utt_ids: Sequence[str], decoder: Decoder | str,
                   lm_dir: Path | None = None, alpha: float = DEFAULT_ALPHA, beta: float = DEFAULT_BETA,
                   beam_width: int = DEFAULT_BEAM_WIDTH, nj: int = 1, hotwords: Sequence[str] = (),
-                  hotword_weight: float = DEFAULT_HOTWORD_WEIGHT) -> list[str]:
-    """Texts for `utt_ids` from cached log-probs. `lm_dir` is required for beam_lm, unused otherwise."""
+                  hotword_weight: float = DEFAULT_HOTWORD_WEIGHT,
+                  nbest: int = 0) -> list[str] | list[list[tuple[str, float]]]:
+    """Texts for `utt_ids` from cached log-probs. `lm_dir` is required for beam_lm, unused otherwise.
+
+    With `nbest` > 0 (beam decoders only) each item is instead a list of up to `nbest`
+    (text, score), best first (see utils.ctc_search.beam_decode_nbest).
+    """
     decoder = Decoder(decoder)
+    if nbest and decoder is Decoder.greedy:
+        raise InputError("decode_ctc: --nbest needs a beam decoder (beam or beam_lm); greedy has one path")
     if decoder is Decoder.greedy:
         labels = search_labels(ctc.labels, ctc.blank)
         return [greedy_decode(ctc.logits[utt], labels) for utt in utt_ids]
@@ -62,9 +75,11 @@ def decode_logits(ctc: CtcLogits, utt_ids: Sequence[str], decoder: Decoder | str
         raise InputError("decode_ctc: --decoder beam_lm needs --lm-dir (made by train_lm, stage 4)")
     search = build_beam_decoder(ctc.labels, ctc.blank, lm_dir if decoder is Decoder.beam_lm else None,
                                 alpha, beta)
+    log_probs = [ctc.logits[utt] for utt in utt_ids]
     try:
-        return beam_decode(search, [ctc.logits[utt] for utt in utt_ids], beam_width, nj,
-                           hotwords, hotword_weight)
+        if nbest:
+            return beam_decode_nbest(search, log_probs, nbest, beam_width, nj, hotwords, hotword_weight)
+        return beam_decode(search, log_probs, beam_width, nj, hotwords, hotword_weight)
     finally:
         search.cleanup()  # frees the class-level KenLM slot pyctcdecode keeps per decoder
 
@@ -73,8 +88,11 @@ def decode_set(model_dir: Path, manifest: Path, out_dir: Path, decoder: Decoder 
                lm_dir: Path | None = None, alpha: float = DEFAULT_ALPHA, beta: float = DEFAULT_BETA,
                beam_width: int = DEFAULT_BEAM_WIDTH, nj: int = 1, logits_file: Path | None = None,
                hotwords: Sequence[str] = (), hotword_weight: float = DEFAULT_HOTWORD_WEIGHT,
-               max_batch_seconds: float = 120.0) -> Path:
+               max_batch_seconds: float = 120.0, nbest: int = 0) -> Path:
     """Decode every utterance of `manifest`; write OUT_DIR/hyp and OUT_DIR/decode.json; return OUT_DIR.
+
+    With `nbest` > 0 (beam decoders) OUT_DIR/nbest holds up to that many hypotheses per
+    utterance and hyp its first ones.
 
     Runs the acoustic model only if the logits cache is missing or stale. alpha/beta/lm_dir
     apply to beam_lm only, beam_width to beam and beam_lm. Raises InputError for missing
@@ -86,8 +104,12 @@ def decode_set(model_dir: Path, manifest: Path, out_dir: Path, decoder: Decoder 
     compute_logits(model_dir, manifest, cache, max_batch_seconds=max_batch_seconds, nj=nj)
     ctc = load_logits(cache)
     utt_ids = sorted(ctc.logits, key=lambda utt: utt.encode("utf-8"))
-    texts = decode_logits(ctc, utt_ids, decoder, lm_dir, alpha, beta, beam_width, nj, hotwords,
-                          hotword_weight)
+    results = decode_logits(ctc, utt_ids, decoder, lm_dir, alpha, beta, beam_width, nj, hotwords,
+                            hotword_weight, nbest)
+    if nbest:
+        write_nbest(out_dir / NBEST_FILE, dict(zip(utt_ids, results)))
+        results = [beams[0][0] if beams else "" for beams in results]
+    texts = results
     uses_lm = decoder is Decoder.beam_lm
     write_kaldi_text(out_dir / HYP_FILE, dict(zip(utt_ids, texts)))
     atomic_write_json(out_dir / DECODE_JSON, {
@@ -98,12 +120,21 @@ def decode_set(model_dir: Path, manifest: Path, out_dir: Path, decoder: Decoder 
         "beta": beta if uses_lm else None,
         "hotwords": list(hotwords) if decoder is not Decoder.greedy else [],
         "hotword_weight": hotword_weight if hotwords and decoder is not Decoder.greedy else None,
+        "nbest": nbest or None,
         "n_utts": len(utt_ids), "n_empty": sum(1 for text in texts if not text),
         "seconds": round(time.monotonic() - started, 3),
     })
     logger.info("decode_ctc: wrote %s and %s (%d utterances, %s)", out_dir / HYP_FILE,
                 out_dir / DECODE_JSON, len(utt_ids), decoder.value)
     return out_dir
+
+
+def write_nbest(path: Path, nbest: dict[str, list[tuple[str, float]]]) -> Path:
+    """Write the n-best file (see the module docstring), utterances in byte order."""
+    lines = [NBEST_HEADER]
+    for utt in sorted(nbest, key=lambda key: key.encode("utf-8")):
+        lines += [f"{utt}\t{rank}\t{score:.4f}\t{text}" for rank, (text, score) in enumerate(nbest[utt], 1)]
+    return atomic_write_text(path, "\n".join(lines) + "\n")
 
 
 def main(
@@ -124,6 +155,8 @@ def main(
         help="a word to favour (repeatable; beam only)")] = [],  # noqa: B006 - Typer needs a literal
     hotword_weight: Annotated[float, typer.Option(help="hotword bonus")] = DEFAULT_HOTWORD_WEIGHT,
     max_batch_seconds: Annotated[float, typer.Option(help="padded audio per model batch")] = 120.0,
+    nbest: Annotated[int, typer.Option(min=0, help="also write OUT_DIR/nbest with N hypotheses "
+                                       "per utterance (beam decoders)")] = 0,
 ) -> None:
     """Decode a manifest with a CTC model (greedy | beam | beam_lm) into OUT_DIR/hyp + decode.json.
 
@@ -140,7 +173,7 @@ def main(
                     "logits_file=%s hotwords=%s", model_dir, manifest, out_dir, decoder.value, lm_dir,
                     alpha, beta, beam_width, nj, logits_file, hotword)
         decode_set(model_dir, manifest, out_dir, decoder, lm_dir, alpha, beta, beam_width, nj,
-                   logits_file, hotword, hotword_weight, max_batch_seconds)
+                   logits_file, hotword, hotword_weight, max_batch_seconds, nbest)
     except CurrachError as err:
         logger.error("%s", err)
         raise typer.Exit(1) from err

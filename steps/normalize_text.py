@@ -5,6 +5,10 @@ is a module name (e.g. local.normalizers.ga) exposing `normalize(str) -> str`; t
 is applied to hypotheses at scoring. A transcript the normaliser empties is an error naming
 the line: data prep already dropped transcripts without letters or digits, so an empty
 result means the normaliser deletes too much.
+
+With --plain the input is plain text, one sentence per line (extra LM text), and so is the
+output; lines the normaliser empties (blank lines, annotation-only lines) are dropped and
+counted, since LM text is not tied to utterances.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import typer
 
 from utils.errors import CurrachError, InputError
 from utils.kaldi_files import read_kv, write_kv
+from utils.text_files import atomic_write_text, read_plain_text
 from utils.transcripts import Normalizer
 
 log = logging.getLogger(__name__)
@@ -40,10 +45,28 @@ def normalize_text(text_raw: Path, out_text: Path, normalizer: str) -> int:
     return len(out)
 
 
+def normalize_plain_text(text_in: Path, out_text: Path, normalizer: str) -> int:
+    """Write `out_text` = normaliser(line) for each line of plain `text_in`; returns the lines kept.
+
+    Lines that normalise to nothing are dropped. Raises InputError for an unreadable file or
+    one with no line left.
+    """
+    norm = Normalizer(normalizer)
+    lines = read_plain_text(text_in)
+    out = [text for text in map(norm, lines) if text]
+    if not out:
+        raise InputError(f"{text_in}: no line left after normalising with {normalizer}")
+    atomic_write_text(out_text, "".join(line + "\n" for line in out))
+    log.info("normalize_text: %s -> %s with %s: %d lines kept, %d dropped as empty", text_in, out_text,
+             normalizer, len(out), len(lines) - len(out))
+    return len(out)
+
+
 def main(
     text_raw: Annotated[Path, typer.Argument(help="raw transcripts, Kaldi `utt_id text` (data/<set>/text.raw)")],
     out_text: Annotated[Path, typer.Argument(help="normalised transcripts to write (data/<set>/text)")],
     normalizer: Annotated[str, typer.Option(help="module exposing normalize(str) -> str")] = "local.normalizers.ga",
+    plain: Annotated[bool, typer.Option(help="plain text in and out, one sentence per line (LM text)")] = False,
 ) -> None:
     """Normalise a data dir's transcripts with a language's normaliser.
 
@@ -51,7 +74,7 @@ def main(
     """
     log.info("%s", " ".join(sys.argv))
     try:
-        normalize_text(text_raw, out_text, normalizer)
+        (normalize_plain_text if plain else normalize_text)(text_raw, out_text, normalizer)
     except CurrachError as err:
         typer.echo(f"normalize_text: {err}", err=True)
         raise typer.Exit(1) from None

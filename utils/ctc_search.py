@@ -103,3 +103,29 @@ def beam_decode(decoder, log_probs: Sequence[np.ndarray], beam_width: int = DEFA
         texts = decoder.decode_batch(pool, list(log_probs), beam_width=beam_width,
                                      hotwords=list(hotwords) or None, hotword_weight=hotword_weight)
     return [" ".join(text.split()) for text in texts]
+
+
+def beam_decode_nbest(decoder, log_probs: Sequence[np.ndarray], nbest: int,
+                      beam_width: int = DEFAULT_BEAM_WIDTH, nj: int = 1, hotwords: Sequence[str] = (),
+                      hotword_weight: float = DEFAULT_HOTWORD_WEIGHT) -> list[list[tuple[str, float]]]:
+    """Up to `nbest` (text, score) per utterance, best first, from the final beams of the search.
+
+    The score is pyctcdecode's combined (acoustic + LM + word bonus) log score that ranks the
+    beams; the first text is exactly what `beam_decode` returns: the search is the same, history
+    pruning included (pyctcdecode's `decode` drops beams that share their last LM-order words
+    with a better one), so the list is less diverse than an unpruned one. Texts that become
+    equal once whitespace is collapsed are kept once, at their best rank.
+    """
+    if beam_width < 1 or nbest < 1:
+        raise InputError(f"beam width and n-best size must be at least 1, got {beam_width} and {nbest}")
+    with worker_pool(nj, len(log_probs)) as pool:
+        batches = decoder.decode_beams_batch(pool, list(log_probs), beam_width=beam_width,
+                                             prune_history=True, hotwords=list(hotwords) or None,
+                                             hotword_weight=hotword_weight)
+    out = []
+    for beams in batches:
+        seen: dict[str, float] = {}
+        for beam in beams:  # (text, text_frames, logit_score, combined score)
+            seen.setdefault(" ".join(beam[0].split()), float(beam[-1]))
+        out.append(list(seen.items())[:nbest])
+    return out

@@ -84,9 +84,15 @@ def paired_scores(a: dict, b: dict, n_boot: int = 1000, seed: int = 0) -> dict:
 
 
 def comparisons(systems: list[System], n_boot: int = 1000, seed: int = 0) -> list[dict]:
-    """Per test set, the lowest-WER system against each other one scored on the same utterances."""
+    """Per test set, the lowest-WER system against each other one scored on the same utterances.
+
+    An n-best oracle (decoder "oracle", from `select_oracle`) chose its hypotheses by looking
+    at the references: it is listed in the table but never ranked or compared.
+    """
     by_set: dict[str, list[System]] = {}
     for system in systems:
+        if system.decode.get("decoder") == "oracle":
+            continue
         by_set.setdefault(system.score["set"], []).append(system)
     rows = []
     for members in by_set.values():

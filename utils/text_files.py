@@ -76,6 +76,8 @@ def write_kaldi_text(path: Path, entries: dict[str, str]) -> Path:
 def read_manifest(path: Path) -> list[dict]:
     """Read a manifest JSONL file; each record must have `utt_id` and `audio_filepath`.
 
+    Each returned record also gets `_line`, its 1-based line number, for error messages.
+
     Raises InputError (file, line) for bad JSON, missing fields or a repeated utt_id.
     """
     records: list[dict] = []
