@@ -173,3 +173,18 @@ def test_second_run_stops_at_once_naming_the_holder(toy: Path) -> None:
     proc = run(toy)  # the killed holder's lock is stale: taken over
     assert "taking over a stale lock" in proc.stderr and f"pid {first.pid}" in proc.stderr
     assert json.loads((toy / "exp/.stages/02_count.json").read_text())["name"] == "count"
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(toy: Path) -> None:
+    run(toy, "--stop-stage", "0")
+    proc = subprocess.Popen([sys.executable, str(toy / "run.py")], env={**os.environ, "TOY_SLEEP": "30"},
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline and not (toy / "work/.b.partial/b.txt").exists():
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "Re-run the same command to resume" in err and "Traceback" not in err
+    assert not (toy / "work/b").exists() and not (toy / "work/.b.partial").exists()
+    assert ran(run(toy)) == ["1 upper", "2 count"]
