@@ -61,3 +61,15 @@ def test_partial_rerun_after_a_lost_decode(finished: Path) -> None:
     proc = run_recipe(finished, "--config", "conf/e2e.yaml", "--max-steps", "4", "--stage", "3", "--stop-stage", "6")
     assert stages_run(proc) == [6]
     assert "reusing it" in proc.stderr  # cached logits: no second acoustic pass
+
+
+def test_a_common_voice_folder_runs_stages_0_to_4(cv_corpus: Path, tmp_path: Path) -> None:
+    recipe = copy_recipe("ga_ie", tmp_path)
+    proc = run_recipe(recipe, "--corpus-dir", str(cv_corpus), "--stop-stage", "4", "--nj", "2")
+    assert stages_run(proc) == [0, 1, 2, 3, 4]
+    assert not (recipe / "corpus").exists(), "a given corpus is used in place, nothing synthesised"
+    info = json.loads((recipe / "data/local/corpus.json").read_text())
+    assert info["path"] == str(cv_corpus) and "Common Voice" in info["name"]
+    assert len((recipe / "data/train/wav.scp").read_text().splitlines()) == 16
+    assert (recipe / "data/lang/lm.arpa").read_text().startswith("\n\\data\\") or "\\data\\" in (
+        recipe / "data/lang/lm.arpa").read_text()[:100]
