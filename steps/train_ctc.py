@@ -17,15 +17,14 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import jiwer
-import numpy as np
 import torch
 import typer
 import yaml
-from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArguments, set_seed
+from transformers import PrinterCallback, TrainingArguments, set_seed
 
 from utils.checkpoints import newest_complete_checkpoint
 from utils.collate import LENGTH_COLUMN, CtcCollator, manifest_dataset
+from utils.ctc_trainer import CtcTrainer, ReplanSchedule, greedy_error_rates
 from utils.ctc_model import (build_model, build_processor, is_finished_model, load_pretrained_as_is, model_type,
                              save_model_dir)
 from utils.errors import CurrachError, InputError
@@ -69,22 +68,22 @@ def train_ctc(
     threads = num_threads or len(os.sched_getaffinity(0))
     torch.set_num_threads(threads)
     set_seed(settings.train.seed)
-    processor = build_processor(vocab, model_type(settings.model))
-    train_set, dev_set = manifest_dataset(train_manifest), manifest_dataset(dev_manifest)
+    processor = build_processor(vocab, model_type(settings.model), settings.model.fbank_stride)
+    train_set = manifest_dataset(train_manifest, settings.train.speed_perturb)
+    dev_set = manifest_dataset(dev_manifest)
     _claim_work_dir(work_dir, settings, vocab)
     model = build_model(settings.model, processor.tokenizer)
     log.info("model %s: %.2fM parameters; %d train / %d dev utterances; %d threads",
              model.config.model_type, model.num_parameters() / 1e6, len(train_set), len(dev_set), threads)
-    trainer = Trainer(
+    trainer = CtcTrainer(
         model=model,
         args=_training_arguments(settings, work_dir),
         data_collator=CtcCollator(processor),
         train_dataset=train_set,
         eval_dataset=dev_set,
         processing_class=processor,
-        compute_metrics=_greedy_error_rates(processor.tokenizer),
-        preprocess_logits_for_metrics=_argmax,
-        callbacks=[ProgressLogger(), _ReplanSchedule()],
+        compute_metrics=greedy_error_rates(processor.tokenizer),
+        callbacks=[ProgressLogger(), ReplanSchedule()],
     )
     trainer.remove_callback(PrinterCallback)
     checkpoint = newest_complete_checkpoint(work_dir)
@@ -139,23 +138,6 @@ def _training_arguments(settings: CtcConfig, work_dir: Path) -> TrainingArgument
     )
 
 
-class _ReplanSchedule(TrainerCallback):
-    """On resume, set the learning rate that the schedule gives for the current step.
-
-    A checkpoint stores the optimiser's last learning rate; when `max_steps` or the epochs
-    changed since (a longer run continuing a shorter one), that rate belongs to the old plan.
-    """
-
-    def on_train_begin(self, args, state, control, optimizer=None, lr_scheduler=None, **kwargs):
-        if not isinstance(lr_scheduler, torch.optim.lr_scheduler.LambdaLR):
-            return
-        step = lr_scheduler.last_epoch
-        rates = [base * fn(step) for base, fn in zip(lr_scheduler.base_lrs, lr_scheduler.lr_lambdas)]
-        for group, rate in zip(optimizer.param_groups, rates):
-            group["lr"] = rate
-        lr_scheduler._last_lr = rates
-
-
 def _precision(setting: str) -> dict[str, bool]:
     """fp16/bf16 flags: only with a GPU; "auto" picks bf16 where the GPU supports it."""
     if setting == "no" or not torch.cuda.is_available():
@@ -163,26 +145,6 @@ def _precision(setting: str) -> dict[str, bool]:
     if setting == "bf16" or (setting == "auto" and torch.cuda.is_bf16_supported()):
         return {"bf16": True}
     return {"fp16": True}
-
-
-def _argmax(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Keep only greedy ids from dev logits, so evaluation does not hold every frame's scores."""
-    return logits.argmax(dim=-1)
-
-
-def _greedy_error_rates(tokenizer):
-    """compute_metrics for the Trainer: dev greedy (best-path) WER and CER."""
-
-    def compute(prediction) -> dict[str, float]:
-        ids = np.where(prediction.predictions == -100, tokenizer.pad_token_id, prediction.predictions)
-        labels = np.where(prediction.label_ids == -100, tokenizer.pad_token_id, prediction.label_ids)
-        hyps = tokenizer.batch_decode(ids)
-        refs = tokenizer.batch_decode(labels, group_tokens=False)
-        pairs = [(ref, hyp) for ref, hyp in zip(refs, hyps) if ref.strip()]
-        refs, hyps = [ref for ref, _ in pairs], [hyp for _, hyp in pairs]
-        return {"wer": jiwer.wer(refs, hyps), "cer": jiwer.cer(refs, hyps)}
-
-    return compute
 
 
 def _claim_work_dir(work_dir: Path, settings: CtcConfig, vocab: Path) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import datasets
+import numpy as np
+import soxr
 import torch
 
 from utils.audio import SAMPLE_RATE, load_audio
@@ -21,21 +23,24 @@ MANIFEST_KEYS = ("audio_filepath", "duration", "text")
 LENGTH_COLUMN = "duration"
 
 
-def manifest_dataset(path: Path) -> datasets.Dataset:
-    """The manifest as an in-memory `datasets.Dataset` with columns audio_filepath, duration, text.
+def manifest_dataset(path: Path, speeds: tuple[float, ...] = ()) -> datasets.Dataset:
+    """The manifest as an in-memory `datasets.Dataset`: audio_filepath, duration, text, speed.
 
-    `duration` doubles as the length column for length-grouped batching.
+    With `speeds` (speed perturbation) every utterance appears once per factor, its duration
+    scaled to match; `duration` doubles as the length column for length-grouped batching.
     """
     rows = read_manifest(path)
     for row in rows:
         missing = [key for key in MANIFEST_KEYS if key not in row]
         if missing:
             raise InputError(f"{path} line {row['_line']}: missing field(s) {', '.join(missing)}")
+    factors = [(speed, row) for speed in (speeds or (1.0,)) for row in rows]
     return datasets.Dataset.from_dict(
         {
-            "audio_filepath": [str(row["audio_filepath"]) for row in rows],
-            LENGTH_COLUMN: [float(row["duration"]) for row in rows],
-            "text": [str(row["text"]) for row in rows],
+            "audio_filepath": [str(row["audio_filepath"]) for _, row in factors],
+            LENGTH_COLUMN: [float(row["duration"]) / speed for speed, row in factors],
+            "text": [str(row["text"]) for _, row in factors],
+            "speed": [speed for speed, _ in factors],
         }
     )
 
@@ -52,7 +57,7 @@ class CtcCollator:
     processor: Any
 
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        audio = [load_audio(Path(row["audio_filepath"]))[0] for row in features]
+        audio = [_read(row["audio_filepath"], row.get("speed", 1.0)) for row in features]
         batch = self.processor.feature_extractor(
             audio,
             sampling_rate=SAMPLE_RATE,
@@ -65,3 +70,11 @@ class CtcCollator:
         )
         batch["labels"] = labels["input_ids"].masked_fill(labels["attention_mask"].ne(1), -100)
         return dict(batch)
+
+
+def _read(path: str, speed: float) -> np.ndarray:
+    """Samples at 16 kHz, played `speed` times faster (Kaldi/sox `speed`: tempo and pitch)."""
+    samples = load_audio(Path(path))[0]
+    if speed == 1.0:
+        return samples
+    return soxr.resample(samples, SAMPLE_RATE * speed, SAMPLE_RATE).astype(np.float32)

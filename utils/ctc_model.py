@@ -76,12 +76,15 @@ def model_type(settings: ModelSettings) -> str:
         raise InputError(f"model.pretrained={settings.pretrained!r}: cannot load its config: {exc}") from exc
 
 
-def build_processor(vocab: Path, kind: str) -> Wav2Vec2Processor | Wav2Vec2BertProcessor:
-    """Feature extractor + tokenizer for a model of type `kind` (see module docstring)."""
+def build_processor(vocab: Path, kind: str, fbank_stride: int = 2) -> Wav2Vec2Processor | Wav2Vec2BertProcessor:
+    """Feature extractor + tokenizer for a model of type `kind` (see module docstring).
+
+    `fbank_stride` consecutive 10 ms filterbank frames are stacked into one model frame.
+    """
     tokenizer = load_tokenizer(vocab)
     if kind in FBANK_MODEL_TYPES:
         extractor = SeamlessM4TFeatureExtractor(
-            feature_size=80, num_mel_bins=80, sampling_rate=16000, padding_value=0.0, stride=2
+            feature_size=80, num_mel_bins=80, sampling_rate=16000, padding_value=0.0, stride=fbank_stride
         )
         return Wav2Vec2BertProcessor(feature_extractor=extractor, tokenizer=tokenizer)
     extractor = Wav2Vec2FeatureExtractor(
@@ -133,7 +136,7 @@ def build_model(settings: ModelSettings, tokenizer: Wav2Vec2CTCTokenizer) -> Pre
             num_attention_heads=settings.num_attention_heads,
             intermediate_size=settings.intermediate_size,
             conv_depthwise_kernel_size=settings.conv_depthwise_kernel_size,
-            feature_projection_input_dim=160,
+            feature_projection_input_dim=80 * settings.fbank_stride,
             **labels,
             **_regularisation(settings),
         )

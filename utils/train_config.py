@@ -24,6 +24,9 @@ class ModelSettings:
 
     The size keys (hidden_size ... conv_depthwise_kernel_size) only apply when building a
     filterbank-input w2v-BERT 2.0 CTC model from scratch; a pretrained model keeps its own.
+    `fbank_stride` stacks that many 10 ms filterbank frames into one model frame (w2v-BERT 2.0
+    uses 2, 20 ms; 3 gives 30 ms frames and a third less computation); a pretrained w2v-BERT
+    needs the stride it was trained with.
     `lowercase_labels` applies only with `train.max_steps: 0` (a pretrained model used as is,
     with its own vocabulary): its uppercase letters are renamed lowercase. A trained model
     takes the vocabulary of stage 4 instead.
@@ -35,6 +38,7 @@ class ModelSettings:
     num_attention_heads: int = 4
     intermediate_size: int = 576
     conv_depthwise_kernel_size: int = 15
+    fbank_stride: int = 2
     attention_dropout: float = 0.0
     hidden_dropout: float = 0.0
     activation_dropout: float = 0.0
@@ -53,7 +57,11 @@ class ModelSettings:
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """How to train: optimiser, schedule, batching, checkpointing. Steps are optimiser updates."""
+    """How to train: optimiser, schedule, batching, checkpointing. Steps are optimiser updates.
+
+    `speed_perturb` lists speed factors (Kaldi's 0.9, 1.0, 1.1): each training utterance is
+    used once per factor, resampled on the fly (tempo and pitch change together). Empty: off.
+    """
 
     seed: int = 42
     batch_size: int = 16
@@ -73,6 +81,7 @@ class TrainSettings:
     save_total_limit: int = 2
     mixed_precision: str = "auto"
     dataloader_num_workers: int = 0
+    speed_perturb: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,9 @@ class CtcConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict, the shape of the YAML it came from (for saving beside the outputs)."""
-        return {"model": dataclasses.asdict(self.model), "train": dataclasses.asdict(self.train)}
+        sections = {"model": dataclasses.asdict(self.model), "train": dataclasses.asdict(self.train)}
+        return {name: {key: list(value) if isinstance(value, tuple) else value for key, value in values.items()}
+                for name, values in sections.items()}
 
 
 def load_ctc_config(path: Path, max_steps: int | None = None) -> CtcConfig:
@@ -136,6 +147,10 @@ def _coerce(path: Path, key: str, value: Any, default: Any) -> Any:
     elif isinstance(default, float):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
+    elif isinstance(default, tuple):
+        if isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            return tuple(float(v) for v in value)
+        raise InputError(f"{path}: `{key}` must be a list of numbers, got {value!r}")
     elif isinstance(value, type(default)):
         return value
     raise InputError(f"{path}: `{key}` must be a {type(default).__name__}, got {value!r}")
@@ -146,6 +161,10 @@ def _check_values(path: Path, model: ModelSettings, train: TrainSettings) -> Non
         raise InputError(f"{path}: `train.mixed_precision` must be one of {MIXED_PRECISION}")
     if model.ctc_loss_reduction not in ("mean", "sum"):
         raise InputError(f"{path}: `model.ctc_loss_reduction` must be 'mean' or 'sum'")
+    if any(not 0.5 <= factor <= 2.0 for factor in train.speed_perturb):
+        raise InputError(f"{path}: `train.speed_perturb` factors must lie between 0.5 and 2.0")
+    if model.fbank_stride < 1:
+        raise InputError(f"{path}: `model.fbank_stride` must be at least 1")
     if model.hidden_size % model.num_attention_heads:
         raise InputError(f"{path}: `model.hidden_size` must be a multiple of num_attention_heads")
     for key in ("batch_size", "eval_batch_size", "gradient_accumulation_steps", "logging_steps",

@@ -83,6 +83,47 @@ def test_collator_reads_wavs_and_pads(corpus, kind, key, width):
     assert processor.tokenizer.decode(labels[1][labels[1] != -100], group_tokens=False) == TEXTS[3]
 
 
+def test_fbank_stride_sets_frame_rate_and_model_input(corpus):
+    from utils.ctc_model import build_model
+    from utils.train_config import ModelSettings
+
+    processor = build_processor(corpus["vocab"], "wav2vec2-bert", fbank_stride=3)
+    batch = CtcCollator(processor)([manifest_dataset(corpus["manifest"])[3]])
+    assert batch["input_features"].shape[2] == 240
+    assert batch["input_features"].shape[1] == pytest.approx(110 / 3, abs=1)  # 1.1 s at 30 ms a frame
+    model = build_model(ModelSettings(**TINY_MODEL, fbank_stride=3), processor.tokenizer)
+    assert model(**batch).loss.isfinite()
+
+
+def test_speed_perturbation_repeats_and_resamples(corpus):
+    rows = manifest_dataset(corpus["manifest"], speeds=(0.9, 1.0, 1.1))
+    assert len(rows) == 3 * len(TEXTS)
+    assert [rows[i]["speed"] for i in (0, 4, 8)] == [0.9, 1.0, 1.1]
+    assert rows[0]["duration"] == pytest.approx(0.5 / 0.9)
+    processor = build_processor(corpus["vocab"], "wav2vec2")
+    lengths = [CtcCollator(processor)([rows[i]])["input_values"].shape[1] for i in (0, 4, 8)]
+    assert lengths[1] == 8000
+    assert lengths[0] == pytest.approx(8000 / 0.9, abs=2) and lengths[2] == pytest.approx(8000 / 1.1, abs=2)
+
+
+def test_dev_predictions_stop_at_each_utterances_end(corpus):
+    """Frames past an utterance's end in a padded batch must not reach the dev WER as letters."""
+    from transformers import TrainingArguments
+
+    from utils.ctc_model import build_model
+    from utils.ctc_trainer import CtcTrainer
+    from utils.train_config import ModelSettings
+
+    processor = build_processor(corpus["vocab"], "wav2vec2-bert")
+    model = build_model(ModelSettings(**TINY_MODEL), processor.tokenizer).eval()
+    trainer = CtcTrainer(model=model, args=TrainingArguments(output_dir=str(corpus["root"] / "t"), report_to="none"))
+    batch = CtcCollator(processor)([manifest_dataset(corpus["manifest"])[i] for i in (0, 3)])
+    _, ids, _ = trainer.prediction_step(model, batch, prediction_loss_only=False)
+    frames = batch["attention_mask"].sum(dim=1)
+    assert (ids[0, frames[0]:] == -100).all() and (ids[:, : frames[0]] >= 0).all()
+    assert (ids[1] >= 0).all()
+
+
 def test_one_step_writes_a_pipeline_loadable_model(corpus, tmp_path):
     from transformers import pipeline
 

@@ -26,6 +26,12 @@ def test_reads_model_and_train_and_ignores_other_sections(tmp_path):
     assert config.to_dict()["train"]["max_steps"] == 50
 
 
+def test_speed_perturb_list(tmp_path):
+    config = load_ctc_config(write(tmp_path, "train:\n  speed_perturb: [0.9, 1, 1.1]\n"))
+    assert config.train.speed_perturb == (0.9, 1.0, 1.1)
+    assert config.to_dict()["train"]["speed_perturb"] == [0.9, 1.0, 1.1]
+
+
 def test_max_steps_override(tmp_path):
     assert load_ctc_config(write(tmp_path, "train:\n  max_steps: 50\n"), max_steps=3).train.max_steps == 3
 
@@ -38,6 +44,8 @@ def test_max_steps_override(tmp_path):
     ("train:\n  mixed_precision: fp8\n", "mixed_precision"),
     ("model:\n  hidden_size: 30\n  num_attention_heads: 4\n", "multiple of"),
     ("- a list\n", "expected a mapping"),
+    ("train:\n  speed_perturb: 1.1\n", "list of numbers"),
+    ("train:\n  speed_perturb: [0.1]\n", "between 0.5 and 2.0"),
     ("model: {\n", "not valid"),
 ])
 def test_bad_configs_raise_input_error(tmp_path, text, message):
