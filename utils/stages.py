@@ -9,13 +9,16 @@ On success a stage's record (`exp/.stages/NN_name.json`) holds the fingerprints 
 inputs, settings, code and outputs. A stage is skipped only while all of them still match.
 `in_place` paths (converted audio, training checkpoints) are written by the stage itself, a
 file at a time, and kept when a stage is interrupted so that it resumes; they are wiped when a
-finished stage re-runs because something changed. Other outputs are written to a staging path (`ctx.out(...)`: `.name.partial` beside the target)
+finished stage re-runs because something changed, and when an interrupted stage is started
+again with other inputs or settings than it was started with (`NN_name.started.json` holds
+those; a code change alone keeps the work, so a bug fix can resume a long training). Other outputs are written to a staging path (`ctx.out(...)`: `.name.partial` beside the target)
 and moved in place when the stage function returns; the record is removed before a stage
 starts and written last, so an interrupted stage is never mistaken for a finished one.
 """
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -24,6 +27,8 @@ from typing import Any, Callable, Iterable
 
 from utils.errors import InputError
 from utils.fingerprint import MISSING, FingerprintCache, module_source_fingerprint, settings_fingerprint
+
+log = logging.getLogger(__name__)
 
 Paths = tuple[str, ...] | Callable[["StageContext"], Iterable[str]]
 
@@ -133,12 +138,21 @@ class RecordStore:
         except (OSError, ValueError):
             return None
 
+    def started_file(self, stage: Stage) -> Path:
+        return self.folder / f"{stage.number:02d}_{stage.name}.started.json"
+
     def remove(self, stage: Stage) -> None:
         self.file(stage).unlink(missing_ok=True)
 
-    def save(self, stage: Stage, record: dict[str, Any]) -> None:
+    def load_started(self, stage: Stage) -> dict[str, Any] | None:
+        try:
+            return json.loads(self.started_file(stage).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def save(self, stage: Stage, record: dict[str, Any], started: bool = False) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.file(stage)
+        target = self.started_file(stage) if started else self.file(stage)
         tmp = target.with_name("." + target.name + ".tmp")
         tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
         tmp.replace(target)
@@ -204,6 +218,9 @@ def execute(stage: Stage, ctx: StageContext, store: RecordStore, cache: Fingerpr
     store.remove(stage)
     outputs = stage_paths(stage, "outputs", ctx)
     kept = stage_paths(stage, "in_place", ctx)
+    before = stage_state(stage, ctx, cache)
+    fresh = fresh or _started_otherwise(stage, store.load_started(stage), before)
+    store.save(stage, {key: before[key] for key in ("inputs", "settings_fp")}, started=True)
     for path in kept:
         if fresh:
             _remove(path)
@@ -213,7 +230,6 @@ def execute(stage: Stage, ctx: StageContext, store: RecordStore, cache: Fingerpr
     for staged in ctx._staged.values():
         _remove(staged)
         staged.parent.mkdir(parents=True, exist_ok=True)
-    before = stage_state(stage, ctx, cache)
     started = time.time()
     try:
         stage.func(ctx)
@@ -231,8 +247,21 @@ def execute(stage: Stage, ctx: StageContext, store: RecordStore, cache: Fingerpr
                   outputs={str(p): _output_fp(p, ctx, cache) for p in outputs + kept},
                   finished=time.strftime("%Y-%m-%d %H:%M:%S"), seconds=round(time.time() - started, 2))
     store.save(stage, record)
+    store.started_file(stage).unlink(missing_ok=True)
     cache.save()
     return record
+
+
+def _started_otherwise(stage: Stage, started: dict[str, Any] | None, now: dict[str, Any]) -> bool:
+    """Whether an interrupted run of `stage` began with other inputs or settings (its work is stale)."""
+    if not started:
+        return False
+    if started.get("inputs") == now["inputs"] and started.get("settings_fp") == now["settings_fp"]:
+        return False
+    log.warning("stage %d %s: an interrupted run began with other inputs or settings; "
+                "its partial work (%s) is discarded and the stage starts afresh", stage.number, stage.name,
+                "in-place files" if stage.in_place else "none kept")
+    return True
 
 
 def _output_fp(path: Path, ctx: StageContext, cache: FingerprintCache) -> str:

@@ -28,6 +28,8 @@ TOY = textwrap.dedent('''
         ctx.out("work/a.txt").write_text(ctx.path("src.txt").read_text())
 
     def upper(ctx):
+        with open(ctx.path("work/ckpt") / "starts.txt", "a") as f:  # in-place work, kept for resume
+            f.write(ctx.config["upper"]["suffix"] + "\\n")
         out = ctx.out("work/b")
         out.mkdir()
         text = ctx.path("work/a.txt").read_text().upper() + ctx.config["upper"]["suffix"]
@@ -44,7 +46,8 @@ TOY = textwrap.dedent('''
 
     STAGES = [
         Stage(0, "copy", copy, inputs=("src.txt",), outputs=("work/a.txt",), doc="copy the source"),
-        Stage(1, "upper", upper, inputs=("work/a.txt",), outputs=("work/b",), settings=("upper",), doc="upper-case"),
+        Stage(1, "upper", upper, inputs=("work/a.txt",), outputs=("work/b",), in_place=("work/ckpt",),
+              settings=("upper",), doc="upper-case"),
         Stage(2, "count", count, inputs=("work/b/b.txt",), outputs=("work/count.txt",), doc="count"),
     ]
     if __name__ == "__main__":
@@ -144,6 +147,24 @@ def test_sigkill_mid_write_leaves_no_output_and_reruns(toy: Path) -> None:
     assert not (toy / "work/b").exists(), "a half-written output must not appear under its final name"
     assert ran(run(toy)) == ["1 upper", "2 count"]
     assert (toy / "work/b/b.txt").read_text() == "HELLO!"
+
+
+def test_interrupted_work_is_resumed_only_with_the_same_inputs_and_settings(toy: Path) -> None:
+    starts = toy / "work/ckpt/starts.txt"
+    run(toy, "--stop-stage", "0")
+    assert run(toy, env={"TOY_DIE": "1"}, check=False).returncode == -signal.SIGKILL
+    assert run(toy, env={"TOY_DIE": "1"}, check=False).returncode == -signal.SIGKILL
+    assert starts.read_text().splitlines() == ["!", "!"], "same inputs and settings: the work is kept"
+    (toy / "conf.yaml").write_text("upper:\n  suffix: '?'\n")
+    proc = run(toy, env={"TOY_DIE": "1"}, check=False)
+    assert "began with other inputs or settings" in proc.stderr
+    assert starts.read_text().splitlines() == ["?"], "changed settings: the stale work is wiped"
+    (toy / "src.txt").write_text("other")
+    run(toy, "--only", "copy")
+    assert ran(run(toy)) == ["1 upper", "2 count"]
+    assert starts.read_text().splitlines() == ["?"], "changed input: wiped again, then finished"
+    assert not (toy / "exp/.stages/01_upper.started.json").exists()
+    assert (toy / "work/count.txt").read_text() == str(len("OTHER?"))
 
 
 def test_list_help_and_unknown_options(toy: Path) -> None:
