@@ -96,6 +96,9 @@ def _plan_clips(sentences: list[str], lang: str, renditions: dict[str, int], see
     return clips
 
 
+TRIM_SILENCE = ("silence", "1", "0.01", "0.1%", "reverse", "silence", "1", "0.01", "0.1%", "reverse")
+
+
 def _speak(job: tuple[Clip, str, str]) -> None:
     clip, lang, mp3 = job
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,8 +106,10 @@ def _speak(job: tuple[Clip, str, str]) -> None:
         subprocess.run(["espeak-ng", "-v", f"{lang}+{clip.voice}", "-s", str(clip.speed), "-p", str(clip.pitch),
                         "-w", str(wav), "--stdin"], input=clip.sentence.encode(), check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        # 48 kHz mono mp3 like Common Voice's clips; a little padding as real clips have.
-        subprocess.run(["sox", str(wav), "-r", "48000", "-c", "1", "-C", "64", mp3, "pad", "0.15", "0.15"],
+        # 48 kHz mono mp3 like Common Voice's clips. espeak-ng ends every clip with ~0.35 s of
+        # silence: trimmed at both ends (a sixth less audio to train on), then 0.1 s padding.
+        subprocess.run(["sox", str(wav), "-r", "48000", "-c", "1", "-C", "64", mp3,
+                        *TRIM_SILENCE, "pad", "0.1", "0.1"],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
