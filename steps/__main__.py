@@ -19,6 +19,7 @@ COMMANDS = [
     "train_ctc",
     "decode_ctc",
     "tune_lm_weights",
+    "decode_with_lm",
     "save_processor_with_lm",
     "score",
     "select_oracle",

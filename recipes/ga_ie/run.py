@@ -18,15 +18,16 @@ sys.path.insert(0, str(RECIPE.parents[1]))  # the repo root is the import root, 
 from local.common_voice import check_common_voice, prepare_common_voice  # noqa: E402
 from local.synth_corpus import make_synthetic_corpus  # noqa: E402
 from steps.decode_ctc import decode_set  # noqa: E402
+from steps.decode_with_lm import decode_with_lm  # noqa: E402
 from steps.make_manifest import make_manifest  # noqa: E402
-from steps.make_results import collect_provenance, make_results  # noqa: E402
+from steps.make_results import make_results  # noqa: E402
 from steps.make_vocab import make_vocab  # noqa: E402
 from steps.normalize_text import normalize_text  # noqa: E402
 from steps.score import score  # noqa: E402
 from steps.train_ctc import train_ctc  # noqa: E402
 from steps.train_lm import train_lm  # noqa: E402
-from steps.tune_lm_weights import tune_lm_weights  # noqa: E402
 from utils.stage_cli import run_recipe  # noqa: E402
+from utils.provenance import collect_provenance  # noqa: E402
 from utils.stages import Stage, StageContext  # noqa: E402
 
 SETS = ("train", "dev", "test")
@@ -81,30 +82,29 @@ def train(ctx: StageContext) -> None:
 
 
 def decode(ctx: StageContext) -> None:
-    model, lm, cache = ctx.path("exp/{tag}/model"), ctx.path("data/lang"), ctx.path("exp/{tag}/logits")
-    beam = ctx.setting("decode.beam_width")
+    model, cache = ctx.path("exp/{tag}/model"), ctx.path("exp/{tag}/logits")
     for name in EVAL_SETS:
         decode_set(model, ctx.path(f"data/{name}/manifest.jsonl"), ctx.out(f"exp/{{tag}}/decode_{name}_greedy"),
                    "greedy", logits_file=cache / f"{name}.npz", nj=ctx.nj)
-    alpha, beta = tune_lm_weights(model, ctx.path("data/dev/manifest.jsonl"), ctx.path("data/dev/text"), lm,
-                                  ctx.setting("decode.alphas"), ctx.setting("decode.betas"),
-                                  ctx.out("exp/{tag}/decode_dev_beam_lm"), beam_width=beam,
-                                  logits_file=cache / "dev.npz", nj=ctx.nj)
-    for name in EVAL_SETS:  # dev with the weights it chose, test with the same weights frozen
-        decode_set(model, ctx.path(f"data/{name}/manifest.jsonl"), ctx.out(f"exp/{{tag}}/decode_{name}_beam_lm"),
-                   "beam_lm", lm_dir=lm, alpha=alpha, beta=beta, beam_width=beam, logits_file=cache / f"{name}.npz",
-                   nj=ctx.nj)
+    decode_with_lm(model, ctx.path("data/lang"), ctx.path("data/dev/manifest.jsonl"), ctx.path("data/dev/text"),
+                   ctx.out("exp/{tag}/decode_dev_beam_lm"),
+                   [(ctx.path(f"data/{name}/manifest.jsonl"), ctx.out(f"exp/{{tag}}/decode_{name}_beam_lm"))
+                    for name in EVAL_SETS],
+                   ctx.setting("decode.alphas"), ctx.setting("decode.betas"), cache,
+                   beam_width=ctx.setting("decode.beam_width"), nj=ctx.nj)
 
 
 def scoring(ctx: StageContext) -> None:
+    corpus_name = json.loads(ctx.path("data/local/corpus.json").read_text(encoding="utf-8"))["name"]
+    provenance = collect_provenance(RECIPE.parents[1], ctx.config_path, corpus_name)
     for name in EVAL_SETS:
         for decoder in DECODERS:
             decode_dir = ctx.path(f"exp/{{tag}}/decode_{name}_{decoder}")
             score(ctx.path(f"data/{name}/text"), decode_dir / "hyp", decode_dir / "score",
                   ctx.setting("text.normalizer"),
-                  utt2spk=ctx.path(f"data/{name}/utt2spk"), utt2dur=ctx.path(f"data/{name}/utt2dur"))
-    corpus_name = json.loads(ctx.path("data/local/corpus.json").read_text(encoding="utf-8"))["name"]
-    make_results(RECIPE, collect_provenance(RECIPE.parents[1], ctx.config_path, corpus_name))
+                  utt2spk=ctx.path(f"data/{name}/utt2spk"), utt2dur=ctx.path(f"data/{name}/utt2dur"),
+                  provenance=provenance)
+    make_results(RECIPE)
 
 
 def _decode_dirs(ctx: StageContext) -> list[str]:
