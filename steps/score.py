@@ -35,6 +35,7 @@ from utils.align import SCHEMES, EditCounts
 from utils.bootstrap import bootstrap_ci
 from utils.errors import CurrachError, InputError
 from utils.kaldi_files import read_kv
+from utils.provenance import collect_provenance
 from utils.score_report import report_text, sentence_line, summary_line
 from utils.scoring import UttScore, error_words, length_buckets, score_utterances, speaker_table, total
 from utils.text_files import atomic_write_json, atomic_write_text
@@ -50,12 +51,13 @@ logger = logging.getLogger(__name__)
 def score(
     ref_text: Path, hyp: Path, out_dir: Path, normalizer: str | None,
     utt2spk: Path | None = None, utt2dur: Path | None = None, seed: int = 0, n_boot: int = 1000,
-    alignment: str = "levenshtein",
+    alignment: str = "levenshtein", provenance: dict | None = None,
 ) -> dict:
     """Score `hyp` against `ref_text`, write wer, cer, report.txt and score.json into `out_dir`.
 
     `alignment`: "levenshtein" (WER = edit distance, as Kaldi and jiwer) or "sclite" (NIST
-    sclite's weights, its counts exactly); see utils/align.py. Returns the score.json record.
+    sclite's weights, its counts exactly); see utils/align.py. `provenance` (see
+    utils.provenance) is stored in score.json for the RESULTS.md row. Returns the record.
     Raises InputError for unreadable inputs, a hypothesis id with no reference, a reference
     file with no utterances, gaps in utt2spk / utt2dur, or an unknown alignment scheme.
     """
@@ -73,6 +75,7 @@ def score(
     record = build_record(utts, norm, seed=seed, n_boot=n_boot, decode=decode,
                           sources={"ref": str(ref_text), "hyp": str(hyp), "alignment": alignment},
                           test_set=(decode or {}).get("set") or ref_text.parent.name)
+    record["provenance"] = provenance
     atomic_write_text(out_dir / "wer", "\n".join([
         record["wer_line"], record["ser_line"],
         f"Scored {record['n_utts']} sentences, {len(record['missing_hyps'])} not present in hyp.",
@@ -152,6 +155,8 @@ def main(
     n_boot: Annotated[int, typer.Option(min=1, help="bootstrap resamples")] = 1000,
     alignment: Annotated[str, typer.Option(
         help="levenshtein (WER = edit distance, as Kaldi/jiwer) or sclite (NIST weights 4/3/3)")] = "levenshtein",
+    config: Annotated[Path | None, typer.Option(help="config the system was made with (fingerprinted)")] = None,
+    corpus: Annotated[str | None, typer.Option(help="corpus name and version, e.g. 'Common Voice ga-IE 17.0'")] = None,
 ) -> None:
     """Score hypotheses: Kaldi %WER/%CER lines, report.txt with alignments, score.json.
 
@@ -162,7 +167,7 @@ def main(
                 ref_text, hyp, out_dir, normalizer, utt2spk, utt2dur, seed, n_boot, alignment)
     try:
         score(ref_text, hyp, out_dir, normalizer, utt2spk, utt2dur, seed=seed, n_boot=n_boot,
-              alignment=alignment)
+              alignment=alignment, provenance=collect_provenance(Path.cwd(), config, corpus))
     except CurrachError as err:
         logger.error("%s", err)
         raise typer.Exit(1) from err

@@ -9,13 +9,22 @@ from typer.testing import CliRunner
 
 from steps.__main__ import app
 from steps.compare_scores import compare
-from steps.make_results import collect_provenance, make_results
+from steps.make_results import make_results
 from steps.score import score
 from tests.steps.scoring_fixtures import corrupt, make_decode_dir, make_test_set
 from utils.errors import InputError
+from utils.provenance import collect_provenance
 from utils.results_table import MARKER
 
 HEADER = "# ga_ie results\n\nHand-written notes about this recipe.\n\n"
+
+
+PROVENANCE = {  # two systems made at different commits with different configs
+    "decode_test_greedy": {"commit": "abc1234-dirty", "config": "/r/conf/tiny.yaml",
+                           "config_fingerprint": "0123456789ab", "corpus": "mini 1.0", "date": "2026-11-20"},
+    "decode_test_beam_lm": {"commit": "def5678", "config": "/r/conf/big.yaml",
+                            "config_fingerprint": "ba9876543210", "corpus": "mini 1.0", "date": "2026-11-21"},
+}
 
 
 @pytest.fixture()
@@ -26,38 +35,39 @@ def recipe(tmp_path):
     for name, (decoder, lm, share) in systems.items():
         hyp = make_decode_dir(tmp_path / "exp/base" / name, corrupt(refs, share, seed=3), decoder, lm)
         score(tmp_path / "data/test/text", hyp, hyp.parent, None, utt2spk=tmp_path / "data/test/utt2spk",
-              utt2dur=tmp_path / "data/test/utt2dur", n_boot=200)
+              utt2dur=tmp_path / "data/test/utt2dur", n_boot=200, provenance=PROVENANCE[name])
     return tmp_path
 
 
 def test_results_md_rows_and_provenance(recipe):
     (recipe / "RESULTS.md").write_text(HEADER + MARKER + "\nstale generated text\n", encoding="utf-8")
-    provenance = {"commit": "abc1234-dirty", "config_fingerprint": "0123456789ab", "corpus": "mini 1.0"}
-    path = make_results(recipe, provenance, n_boot=300)
+    path = make_results(recipe, n_boot=300)
     text = path.read_text(encoding="utf-8")
     assert text.startswith(HEADER + MARKER + "\n")
     assert "stale generated text" not in text
-    for expected in ("| commit | abc1234-dirty |", "| corpus | mini 1.0 |", "| config_fingerprint | 0123456789ab |",
-                     "| date | ", "| base | beam_lm (beam 16) | 3gram.bin | 0.5 | 1 | test | **",
-                     "| base | greedy | - | - | - | test | ", "![WER by system and by utterance length](results.png)"):
-        assert expected in text
+    rows = {line.split(" | ")[1]: line for line in text.splitlines() if line.startswith("| base |")}
+    assert rows["greedy"].startswith("| base | greedy | - | - | - | test | ")
+    assert "| abc1234-dirty | tiny.yaml@0123456789ab | mini 1.0 |" in rows["greedy"]
+    assert rows["beam_lm (beam 16)"].startswith("| base | beam_lm (beam 16) | 3gram.bin | 0.5 | 1 | test | **")
+    assert "| def5678 | big.yaml@ba9876543210 | mini 1.0 |" in rows["beam_lm (beam 16)"]
+    assert "![WER by system and by utterance length](results.png)" in text
     paired = [line for line in text.splitlines() if line.startswith("| test | base/decode_test_beam_lm")]
     assert len(paired) == 1 and float(paired[0].split("|")[-2]) > 0.99
     assert (recipe / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    make_results(recipe, provenance, n_boot=300)
+    make_results(recipe, n_boot=300)
     assert path.read_text(encoding="utf-8") == text  # regeneration is stable and keeps the header
 
 
 def test_results_md_without_marker_keeps_everything(recipe):
     (recipe / "RESULTS.md").write_text("Old hand-made table\n", encoding="utf-8")
-    text = make_results(recipe, {"commit": "x"}).read_text(encoding="utf-8")
+    text = make_results(recipe).read_text(encoding="utf-8")
     assert text.startswith("Old hand-made table\n" + MARKER)
 
 
 def test_no_scores_is_an_error(tmp_path):
     (tmp_path / "exp").mkdir()
     with pytest.raises(InputError, match="no score.json found"):
-        make_results(tmp_path, {})
+        make_results(tmp_path)
 
 
 def test_collect_provenance(tmp_path):
@@ -90,10 +100,14 @@ def test_command_lines(recipe):
     runner = CliRunner()
     config = recipe / "conf.yaml"
     config.write_text("a: 1\n", encoding="utf-8")
-    result = runner.invoke(app, ["make_results", str(recipe), "--config", str(config),
-                                 "--corpus", "mini 1.0", "--n-boot", "100"])
+    hyp = recipe / "exp/base/decode_test_greedy/hyp"
+    result = runner.invoke(app, ["score", str(recipe / "data/test/text"), str(hyp), str(hyp.parent),
+                                 "--config", str(config), "--corpus", "mini 2.0", "--n-boot", "10"])
     assert result.exit_code == 0, result.output
-    assert "| corpus | mini 1.0 |" in (recipe / "RESULTS.md").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["make_results", str(recipe), "--n-boot", "100"])
+    assert result.exit_code == 0, result.output
+    fingerprint = hashlib.sha256(config.read_bytes()).hexdigest()[:12]
+    assert f"| conf.yaml@{fingerprint} | mini 2.0 |" in (recipe / "RESULTS.md").read_text(encoding="utf-8")
     out = recipe / "cmp.json"
     result = runner.invoke(app, ["compare_scores", str(recipe / "exp/base/decode_test_beam_lm/score.json"),
                                  str(recipe / "exp/base/decode_test_greedy/score.json"), "--out", str(out)])
