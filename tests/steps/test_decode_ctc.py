@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from steps.__main__ import app
 from steps.decode_ctc import decode_logits, decode_set
 from steps.train_lm import train_lm
-from tests.steps.tiny_ctc import (BLANK, LABELS, make_bert_model_dir, make_model_dir, make_set,
+from tests.steps.tiny_ctc import (BLANK, LABELS, make_bert_model_dir, make_set,
                                   peaky_logits)
 from utils import ctc_forward
 from utils.ctc_logits import CtcLogits, compute_logits, load_logits
@@ -19,11 +19,6 @@ from utils.errors import InputError
 
 TEXTS = {"spk1-a": "to be", "spk1-b": "bit", "spk2-a": "dub it"}
 LM_SENTENCES = ["to be", "to be it", "bit it", "dub it", "tout de", "be it to"]
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    return make_model_dir(tmp_path_factory.mktemp("tiny"))
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from steps.__main__ import app
 from steps.decode_with_lm import decode_with_lm, parse_set
-from steps.train_lm import train_lm
-from tests.steps.tiny_ctc import LABELS, make_model_dir, make_set, peaky_logits
+from tests.steps.tiny_ctc import b_sounds_like_d, make_set
 from utils import ctc_forward
 from utils.errors import InputError
 
@@ -18,34 +16,14 @@ DEV = {"spk1-a": "to be", "spk1-b": "be it", "spk2-a": "dub it"}
 TEST = {"spk3-a": "be it", "spk3-b": "to be it"}
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    return make_model_dir(tmp_path_factory.mktemp("tiny"))
-
-
-@pytest.fixture(scope="module")
-def lm_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lm")
-    corpus = root / "corpus.txt"
-    corpus.write_text("\n".join(["to be", "be it", "dub it", "to be it"] * 4 + ["de"]) + "\n")
-    return train_lm([corpus], root / "lm", order=2)
-
-
 @pytest.fixture
 def fake_acoustics(monkeypatch):
     """Hand-made log-probs in which every "b" sounds a little more like "d": the LM must fix it."""
-    def ambiguous(text: str) -> np.ndarray:
-        log_probs = peaky_logits(text)
-        b, d = LABELS.index("b"), LABELS.index("d")
-        frames = np.flatnonzero(log_probs[:, b] == 0)
-        log_probs[frames, b], log_probs[frames, d] = np.log(0.4), np.log(0.6)
-        return log_probs
-
     calls: list[str] = []
 
     def run(frontend, records, *args):
         calls.extend(r["utt_id"] for r in records)
-        return {r["utt_id"]: ambiguous({**DEV, **TEST}[r["utt_id"]]) for r in records}
+        return {r["utt_id"]: b_sounds_like_d({**DEV, **TEST}[r["utt_id"]]) for r in records}
 
     monkeypatch.setattr(ctc_forward, "run_ctc_model", run)
     return calls

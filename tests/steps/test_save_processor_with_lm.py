@@ -10,15 +10,10 @@ from typer.testing import CliRunner
 from steps.__main__ import app
 from steps.save_processor_with_lm import save_processor_with_lm
 from steps.train_lm import train_lm
-from tests.steps.tiny_ctc import make_model_dir, make_set, peaky_logits
+from tests.steps.tiny_ctc import make_set, peaky_logits
 from utils import ctc_forward
 from utils.ctc_logits import compute_logits
 from utils.errors import InputError
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    return make_model_dir(tmp_path_factory.mktemp("tiny"))
 
 
 @pytest.fixture(scope="module")

@@ -3,48 +3,24 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from steps.__main__ import app
 from steps.decode_ctc import decode_set
-from steps.train_lm import train_lm
 from steps.tune_lm_weights import read_tuned_weights, tune_lm_weights
-from tests.steps.tiny_ctc import LABELS, make_model_dir, make_set, peaky_logits
+from tests.steps.tiny_ctc import b_sounds_like_d, make_set
 from utils import ctc_forward
 from utils.errors import InputError
 
 DEV = {"spk1-a": "to be", "spk1-b": "be it", "spk2-a": "dub it"}
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    return make_model_dir(tmp_path_factory.mktemp("tiny"))
-
-
-@pytest.fixture(scope="module")
-def lm_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lm")
-    corpus = root / "corpus.txt"
-    corpus.write_text("\n".join(["to be", "be it", "dub it", "to be it"] * 4 + ["de"]) + "\n")
-    return train_lm([corpus], root / "lm", order=2)
-
-
-def _ambiguous(text: str) -> np.ndarray:
-    """Peaky log-probs where every "b" looks a little more like "d" to the acoustic model."""
-    log_probs = peaky_logits(text)
-    b, d = LABELS.index("b"), LABELS.index("d")
-    frames = np.flatnonzero(log_probs[:, b] == 0)
-    log_probs[frames, b], log_probs[frames, d] = np.log(0.4), np.log(0.6)
-    return log_probs
-
-
 @pytest.fixture
 def fake_acoustics(monkeypatch):
     """Replace the network by hand-made log-probs so the grid has a known best point."""
     def run(frontend, records, *args):
-        return {r["utt_id"]: _ambiguous(DEV[r["utt_id"]]) for r in records}
+        return {r["utt_id"]: b_sounds_like_d(DEV[r["utt_id"]]) for r in records}
 
     monkeypatch.setattr(ctc_forward, "run_ctc_model", run)
 

@@ -87,3 +87,15 @@ def peaky_logits(text: str, labels: list[str] = LABELS, low: float = -12.0) -> n
     log_probs = np.full((len(frames), len(labels)), low, dtype=np.float32)
     log_probs[np.arange(len(frames)), frames] = 0.0
     return log_probs
+
+
+def b_sounds_like_d(text: str) -> np.ndarray:
+    """Peaky log-probs for `text` in which every "b" looks a little more like "d" (an LM must fix it)."""
+    log_probs = peaky_logits(text)
+    b, d = LABELS.index("b"), LABELS.index("d")
+    frames = np.flatnonzero(log_probs[:, b] == 0)
+    log_probs[frames, b], log_probs[frames, d] = np.log(0.4), np.log(0.6)
+    return log_probs
+
+
+BE_IT_LM = ["to be", "be it", "dub it", "to be it"] * 4 + ["de"]  # knows "be", barely "de"
