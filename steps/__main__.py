@@ -21,6 +21,7 @@ COMMANDS = [
     "tune_lm_weights",
     "decode_with_lm",
     "save_processor_with_lm",
+    "transcribe",
     "score",
     "select_oracle",
     "compare_hyps",
