@@ -161,8 +161,9 @@ class RecordStore:
 def stage_state(stage: Stage, ctx: StageContext, cache: FingerprintCache) -> dict[str, Any]:
     """Fingerprints of what a stage depends on now (inputs, settings, code)."""
     settings = {key: resolve_setting(ctx.config, key) for key in stage.settings}
+    inputs = stage_paths(stage, "inputs", ctx)
     return {
-        "inputs": {str(p): cache.path(p) for p in stage_paths(stage, "inputs", ctx)},
+        "inputs": {str(p): _folder_fp(p, ctx, cache, keep=inputs) for p in inputs},
         "settings": settings,
         "settings_fp": settings_fingerprint(settings),
         "code_fp": module_source_fingerprint(stage_modules(stage, ctx)),
@@ -265,9 +266,16 @@ def _started_otherwise(stage: Stage, started: dict[str, Any] | None, now: dict[s
 
 
 def _output_fp(path: Path, ctx: StageContext, cache: FingerprintCache) -> str:
-    """An output folder's fingerprint leaves out files inside it that other stages write
-    (stage 2 rewrites data/<set>/text inside stage 1's data/<set>)."""
-    return cache.path(path, exclude=frozenset(p for p in ctx.owned if p != path and path in p.parents))
+    return _folder_fp(path, ctx, cache)
+
+
+def _folder_fp(path: Path, ctx: StageContext, cache: FingerprintCache, keep: Iterable[Path] = ()) -> str:
+    """A folder's fingerprint leaves out files inside it that other stages write (stage 2 writes
+    data/<set>/text inside stage 1's data/<set>; stage 7 the model card inside stage 5's model),
+    except those in `keep` (what the reading stage lists as inputs of its own)."""
+    keep = set(keep)
+    return cache.path(path, exclude=frozenset(p for p in ctx.owned
+                                              if p != path and path in p.parents and p not in keep))
 
 
 def _remove(path: Path) -> None:

@@ -167,6 +167,22 @@ def test_interrupted_work_is_resumed_only_with_the_same_inputs_and_settings(toy:
     assert (toy / "work/count.txt").read_text() == str(len("OTHER?"))
 
 
+def test_a_file_written_into_an_earlier_stages_folder_does_not_rerun_its_readers(toy: Path) -> None:
+    """Stage 2 reads stage 1's folder and writes a note into it (as stage 7 writes the model
+    card into stage 5's model dir): that note must not make stage 2's input look changed."""
+    text = (toy / "run.py").read_text()
+    text = text.replace('ctx.out("work/count.txt").write_text(str(n))',
+                        'ctx.out("work/count.txt").write_text(str(n)); ctx.out("work/b/note.txt").write_text("n")')
+    text = text.replace('inputs=("work/b/b.txt",), outputs=("work/count.txt",)',
+                        'inputs=("work/b",), outputs=("work/count.txt", "work/b/note.txt")')
+    (toy / "run.py").write_text(text)
+    assert ran(run(toy)) == ["0 copy", "1 upper", "2 count"]
+    assert (toy / "work/b/note.txt").is_file()
+    assert ran(run(toy)) == []
+    (toy / "work/b/b.txt").write_text("HELLO?")  # a file stage 1 owns still counts
+    assert ran(run(toy)) == ["1 upper", "2 count"]
+
+
 def test_list_help_and_unknown_options(toy: Path) -> None:
     assert run(toy, "--list").stdout.split() == ["0", "copy", "copy", "the", "source", "1", "upper",
                                                   "upper-case", "2", "count", "count"]
