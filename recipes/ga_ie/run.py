@@ -27,6 +27,7 @@ from steps.score import score  # noqa: E402
 from steps.train_ctc import train_ctc  # noqa: E402
 from steps.train_lm import train_lm  # noqa: E402
 from utils.stage_cli import run_recipe  # noqa: E402
+from utils.model_card import write_model_card  # noqa: E402
 from utils.provenance import collect_provenance  # noqa: E402
 from utils.stages import Stage, StageContext  # noqa: E402
 
@@ -105,6 +106,9 @@ def scoring(ctx: StageContext) -> None:
                   utt2spk=ctx.path(f"data/{name}/utt2spk"), utt2dur=ctx.path(f"data/{name}/utt2dur"),
                   provenance=provenance)
     make_results(RECIPE)
+    write_model_card(ctx.path("exp/{tag}/model"), sorted(ctx.path("exp/{tag}").glob("decode_*/score/score.json")),
+                     ctx.setting("corpus.lang"), corpus_name, ctx.setting("text.normalizer"),
+                     out_file=ctx.out("exp/{tag}/model/README.md"))
 
 
 def _decode_dirs(ctx: StageContext) -> list[str]:
@@ -136,10 +140,12 @@ STAGES = [
                                        "data/test/manifest.jsonl"),
           outputs=_decode_dirs, in_place=("exp/{tag}/logits",), settings=("decode",), code=("steps.decode_ctc",),
           doc="greedy and beam+LM decoding (alpha/beta tuned on dev)"),
-    Stage(7, "score", scoring, inputs=lambda c: [f"{d}/hyp" for d in _decode_dirs(c)] + ["data/{set}/text"],
-          in_place=lambda c: [f"{d}/score" for d in _decode_dirs(c)],
-          settings=("text",), code=lambda c: ["steps.score", "steps.make_results", c.setting("text.normalizer")],
-          doc="WER/CER reports and RESULTS.md"),
+    Stage(7, "score", scoring, inputs=lambda c: [f"{d}/hyp" for d in _decode_dirs(c)]
+          + ["data/{set}/text", "data/local/corpus.json"],
+          outputs=("exp/{tag}/model/README.md",), in_place=lambda c: [f"{d}/score" for d in _decode_dirs(c)],
+          settings=("text", "corpus.lang"),
+          code=lambda c: ["steps.score", "steps.make_results", "utils.model_card", c.setting("text.normalizer")],
+          doc="WER/CER reports, RESULTS.md, the model card (exp/<tag>/model/README.md)"),
 ]
 
 

@@ -35,6 +35,7 @@ from steps.select_oracle import select_oracle  # noqa: E402
 from steps.train_ctc import train_ctc  # noqa: E402
 from steps.train_lm import train_lm  # noqa: E402
 from utils.stage_cli import run_recipe  # noqa: E402
+from utils.model_card import write_model_card  # noqa: E402
 from utils.provenance import collect_provenance  # noqa: E402
 from utils.stages import Stage, StageContext  # noqa: E402
 from utils.text_files import read_plain_text  # noqa: E402
@@ -154,6 +155,9 @@ def scoring(ctx: StageContext) -> None:
             systems.append((decoder, decode_dir / "score/score.json"))
         compare_hyps(systems, ctx.out(f"exp/{{tag}}/side_by_side_{name}.txt"))
     make_results(RECIPE)
+    write_model_card(ctx.path("exp/{tag}/model"), sorted(ctx.path("exp/{tag}").glob("decode_*/score/score.json")),
+                     ctx.setting("corpus.lang"), corpus_name, ctx.setting("text.normalizer"),
+                     out_file=ctx.out("exp/{tag}/model/README.md"))
 
 
 def _decoders(ctx: StageContext) -> list[str]:
@@ -196,14 +200,15 @@ STAGES = [
           settings=("decode", "text", "options.hotwords", "options.lm_arpa"),
           code=("steps.decode_ctc", "steps.decode_with_lm", "steps.tune_lm_weights", "steps.save_processor_with_lm", "utils.ctc_search"),
           doc="greedy, beam, beam+external LM, beam+in-domain LM (alpha/beta tuned on dev); model_lm"),
-    Stage(7, "score", scoring, inputs=lambda c: [f"{d}/hyp" for d in _decode_dirs(c)] + ["data/{set}/text"]
-          + [f"exp/{{tag}}/decode_{s}_beam_lm/nbest" for s in EVAL_SETS],
-          outputs=lambda c: [f"exp/{{tag}}/side_by_side_{s}.txt" for s in EVAL_SETS],
+    Stage(7, "score", scoring, inputs=lambda c: [f"{d}/hyp" for d in _decode_dirs(c)]
+          + ["data/{set}/text", "data/local/corpus.json"] + [f"exp/{{tag}}/decode_{s}_beam_lm/nbest" for s in EVAL_SETS],
+          outputs=lambda c: [f"exp/{{tag}}/side_by_side_{s}.txt" for s in EVAL_SETS] + ["exp/{tag}/model/README.md"],
           in_place=lambda c: [f"{d}/score" for d in _decode_dirs(c)]
           + [f"exp/{{tag}}/decode_{s}_oracle" for s in EVAL_SETS],
-          settings=("text",), code=lambda c: ["steps.score", "steps.select_oracle", "steps.compare_hyps",
-                                              "steps.make_results", c.setting("text.normalizer")],
-          doc="WER/CER reports, n-best oracle, side-by-side hypotheses, RESULTS.md"),
+          settings=("text", "corpus.lang"),
+          code=lambda c: ["steps.score", "steps.select_oracle", "steps.compare_hyps", "steps.make_results",
+                          "utils.model_card", c.setting("text.normalizer")],
+          doc="WER/CER reports, n-best oracle, side-by-side hypotheses, RESULTS.md, the model card"),
 ]
 
 

@@ -37,6 +37,8 @@ def test_every_stage_leaves_its_outputs(finished: Path) -> None:
     results = (finished / "RESULTS.md").read_text(encoding="utf-8")
     assert "decode_test_beam_lm" in results and "synthetic espeak-ng ga" in results
     assert (finished / "results.png").stat().st_size > 0
+    card = (model / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\n") and "model-index" in card and "local.normalizers.ga" in card
 
 
 def test_text_normalised_once_with_raw_kept(finished: Path) -> None:

@@ -121,6 +121,7 @@ def test_every_stage_leaves_its_outputs(finished: dict) -> None:
     assert json.loads((exp / "decode_test_beam_ext_lm/decode.json").read_text())["lm_dir"].endswith("lang_ext")
     assert (exp / "decode_test_beam_lm/nbest").is_file()
     assert not (exp / "model/language_model").exists()  # the LM goes into model_lm
+    assert "model-index" in (exp / "model/README.md").read_text(encoding="utf-8")  # the model card
     results = (recipe / "RESULTS.md").read_text(encoding="utf-8")
     assert "decode_test_beam_ext_lm" in results and "oracle" in results and "synthetic espeak-ng en" in results
 
