@@ -27,6 +27,8 @@ COMMANDS = [
     "compare_hyps",
     "compare_scores",
     "make_results",
+    "new_recipe",
+    "doctor",
 ]
 
 app = typer.Typer(
