@@ -138,15 +138,20 @@ class FrameBuffer:
         return self._data[: self._size]
 
 
+COMMON_HOP = 1920  # least common multiple of 320, 160, 320, 480 and 640 samples
+
+
 def samples_per_frame(model: Any, frontend: CtcFrontend) -> int:
     """Input samples per output frame of `model` (320 for wav2vec2 and w2v-BERT at 16 kHz).
 
     Measured as the ratio of input to output lengths of two long inputs, through the feature
-    extractor and the model's length formula (or the model itself if it has none).
+    extractor and the model's length formula (or the model itself if it has none). The two
+    lengths differ by a multiple of every usual hop (320 for wav2vec2's convolutions, 160 x 1-4
+    stacked filterbank frames), so edge effects cancel (30 ms w2v-BERT frames: 480).
     Raises CurrachError when that ratio is not a whole number of samples.
     """
     rate = frontend.sampling_rate
-    short, long = 8 * rate, 16 * rate
+    short, long = 8 * rate, 8 * rate + 50 * COMMON_HOP
     ratio = (long - short) / (_output_frames(model, frontend, long) - _output_frames(model, frontend, short))
     if abs(ratio - round(ratio)) > 1e-6:
         raise CurrachError(f"{frontend.model_dir}: {ratio:.4f} input samples per output frame; "

@@ -145,10 +145,14 @@ def test_chunked_text_equals_the_transformers_pipeline(context_model, long_wav, 
     assert _text(context_model, long_wav, chunk, stride) == " ".join(theirs.replace("[UNK]", "⁇").split())
 
 
-def test_w2v_bert_filterbank_model_chunks_without_losing_frames(tmp_path, long_wav, clips):
-    model_dir = make_bert_model_dir(tmp_path / "bert")
-    assert load_recognizer(model_dir, device="cpu").plan.frame == 320
-    assert _log_probs(model_dir, long_wav, 10.0).shape == _log_probs(model_dir, long_wav, 0).shape
+@pytest.mark.parametrize("stride, frame", [(2, 320), (3, 480)])  # 20 ms and 30 ms frames (the tiny configs)
+def test_w2v_bert_filterbank_model_chunks_without_losing_frames(tmp_path, long_wav, clips, stride, frame):
+    model_dir = make_bert_model_dir(tmp_path / "bert", stride=stride)
+    assert load_recognizer(model_dir, device="cpu").plan.frame == frame
+    chunked, whole = _log_probs(model_dir, long_wav, 10.0), _log_probs(model_dir, long_wav, 0)
+    # Known limitation with 30 ms frames: the filterbank window's edge frame makes a stitched
+    # file up to one frame longer per chunk boundary than an unchunked pass (20 ms: exact).
+    assert 0 <= len(chunked) - len(whole) <= (0 if stride == 2 else len(whole) * frame // (10 * RATE))
     _assert_equals_decode_ctc(model_dir, clips[:3], tmp_path)
 
 

@@ -40,17 +40,17 @@ def make_model_dir(root: Path) -> Path:
     return model_dir
 
 
-def make_bert_model_dir(root: Path) -> Path:
-    """Save a tiny random Wav2Vec2BertForCTC (80-bin filterbanks, stride 2) with its processor."""
+def make_bert_model_dir(root: Path, stride: int = 2) -> Path:
+    """Save a tiny random Wav2Vec2BertForCTC (80-bin filterbanks, `stride` frames stacked) with its processor."""
     from transformers import (SeamlessM4TFeatureExtractor, Wav2Vec2BertConfig, Wav2Vec2BertForCTC,
                               Wav2Vec2BertProcessor)
 
     tokenizer = _tokenizer(root)
     extractor = SeamlessM4TFeatureExtractor(feature_size=80, num_mel_bins=80, sampling_rate=16000,
-                                            stride=2, padding_value=1.0)
+                                            stride=stride, padding_value=1.0)
     config = Wav2Vec2BertConfig(
         vocab_size=len(LABELS), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=32, feature_projection_input_dim=160, conv_depthwise_kernel_size=3,
+        intermediate_size=32, feature_projection_input_dim=80 * stride, conv_depthwise_kernel_size=3,
         add_adapter=False, pad_token_id=tokenizer.pad_token_id)
     model_dir = root / "model"
     Wav2Vec2BertForCTC(config).save_pretrained(model_dir)
