@@ -1,9 +1,8 @@
-"""transcribe: chunked = unchunked, any audio format, bad files, timestamps, flat memory, LM.
+"""transcribe: short clips = decode_ctc, any audio format, bad files, timestamps, flat memory, LM.
 
-The models are tiny and untrained, so transcripts are compared between two decodes of the
-same model: `local_model` has no transformer layer and no per-utterance normalisation, so
-its frames depend on nearby audio only and chunked stitching must reproduce the unchunked
-log-probs; `context_model` has attention and normalisation, so chunks change it a little.
+The models are tiny and untrained (tests/steps/transcribe_fixtures.py), so transcripts are
+compared between two decodes of the same model; the chunking itself is tested in
+test_transcribe_chunking.py.
 """
 from __future__ import annotations
 
@@ -12,7 +11,6 @@ import re
 import shutil
 import subprocess
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,156 +18,22 @@ import soundfile
 from typer.testing import CliRunner
 
 from steps.__main__ import app
-from steps.decode_ctc import decode_logits
 from steps.save_processor_with_lm import save_processor_with_lm
 from steps.train_lm import train_lm
-from steps.transcribe import load_recognizer, transcribe, transcribe_file
-from tests.steps.tiny_ctc import LABELS, _tokenizer, make_bert_model_dir
-from utils.align import align, count_edits
-from utils.audio import load_audio, write_wav
-from utils.audio_inputs import AudioItem
+from steps.transcribe import load_recognizer, transcribe
+from tests.steps.tiny_ctc import LABELS
+from tests.steps.transcribe_fixtures import (NEEDS_TOOLS, RATE, assert_equals_decode_ctc,  # noqa: F401
+                                             clips, context_model, log_probs_of, long_wav)
+from utils.audio import load_audio
 from utils.audio_stream import stream_audio
 from utils.chunking import chunked_log_probs
-from utils.ctc_logits import compute_logits, load_logits
-from utils.ctc_search import build_beam_decoder, beam_decode
+from utils.ctc_search import beam_decode, build_beam_decoder
 
-SENTENCES = [
-    "The quick brown fox jumps over the lazy dog.", "She sells sea shells by the sea shore.",
-    "A stitch in time saves nine.", "The rain in Spain stays mainly in the plain.",
-    "Every cloud has a silver lining.", "Birds of a feather flock together.",
-    "The early bird catches the worm.", "Actions speak louder than words.",
-    "All that glitters is not gold.", "Better late than never, as they say.",
-    "Do not count your chickens before they hatch.", "Fortune favours the bold and the brave.",
-    "Honesty is the best policy in the end.", "Practice makes perfect with enough patience.",
-    "Where there is a will there is a way.", "Two wrongs do not make a right.",
-    "When in Rome, do as the Romans do.", "The pen is mightier than the sword.",
-]
-RATE = 16000
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None or shutil.which("sox") is None,
-                                reason="needs espeak-ng and sox (make setup installs them)")
-
-
-def _make_model(root: Path, layers: int, normalize: bool) -> Path:
-    """A random Wav2Vec2ForCTC with wav2vec2's 320-sample frames (20 ms at 16 kHz)."""
-    import torch
-    from transformers import Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2ForCTC, Wav2Vec2Processor
-
-    torch.manual_seed(0)
-    tokenizer = _tokenizer(root)
-    extractor = Wav2Vec2FeatureExtractor(feature_size=1, sampling_rate=RATE, padding_value=0.0,
-                                         do_normalize=normalize, return_attention_mask=True)
-    config = Wav2Vec2Config(
-        vocab_size=len(LABELS), hidden_size=16, num_hidden_layers=layers, num_attention_heads=2,
-        intermediate_size=32, conv_dim=(8, 8, 8, 8), conv_stride=(5, 4, 4, 4), conv_kernel=(10, 8, 4, 4),
-        conv_bias=False, num_conv_pos_embeddings=4, num_conv_pos_embedding_groups=2,
-        feat_extract_norm="layer", do_stable_layer_norm=True, pad_token_id=tokenizer.pad_token_id)
-    Wav2Vec2ForCTC(config).save_pretrained(root / "model")
-    Wav2Vec2Processor(feature_extractor=extractor, tokenizer=tokenizer).save_pretrained(root / "model")
-    return root / "model"
-
-
-@pytest.fixture(scope="module")
-def local_model(tmp_path_factory):
-    return _make_model(tmp_path_factory.mktemp("local"), layers=0, normalize=False)
-
-
-@pytest.fixture(scope="module")
-def context_model(tmp_path_factory):
-    return _make_model(tmp_path_factory.mktemp("context"), layers=1, normalize=True)
-
-
-@pytest.fixture(scope="module")
-def clips(tmp_path_factory) -> list[Path]:
-    """18 espeak-ng English sentences, 16 kHz mono wav, 2-4 s each."""
-    root = tmp_path_factory.mktemp("clips")
-    paths = []
-    for index, sentence in enumerate(SENTENCES):
-        raw = root / f"raw{index:02d}.wav"
-        subprocess.run(["espeak-ng", "-v", "en", "-s", "130", "-w", str(raw), sentence], check=True)
-        samples, _ = load_audio(raw, RATE)
-        paths.append(root / f"clip{index:02d}.wav")
-        write_wav(paths[-1], samples, RATE)
-        raw.unlink()
-    return paths
-
-
-@pytest.fixture(scope="module")
-def long_wav(clips, tmp_path_factory) -> Path:
-    """The clips one after another with 0.4 s pauses: about 60 s."""
-    gap = np.zeros(int(0.4 * RATE), np.float32)
-    parts = [part for clip in clips for part in (soundfile.read(clip, dtype="float32")[0], gap)]
-    path = tmp_path_factory.mktemp("long") / "long.wav"
-    write_wav(path, np.concatenate(parts), RATE)
-    assert 55 < soundfile.info(path).duration < 65
-    return path
-
-
-def _log_probs(model_dir: Path, path: Path, chunk: float, stride: float = 2.0) -> np.ndarray:
-    recognizer = load_recognizer(model_dir, device="cpu", chunk_seconds=chunk, stride_seconds=stride)
-    return chunked_log_probs(recognizer.model, recognizer.frontend, stream_audio(path, RATE), recognizer.plan,
-                             "cpu", soundfile.info(path).frames)[0]
-
-
-def _text(model_dir: Path, path: Path, chunk: float, stride: float = 2.0) -> str:
-    recognizer = load_recognizer(model_dir, device="cpu", chunk_seconds=chunk, stride_seconds=stride)
-    return transcribe_file(recognizer, AudioItem("x", path)).text
-
-
-def _cer(ref: str, hyp: str) -> float:
-    return count_edits(align(list(ref), list(hyp))).rate()
-
-
-@pytest.mark.parametrize("chunk,stride", [(10.0, 2.0), (4.3, 0.7), (30.0, 5.0)])
-def test_stitched_log_probs_equal_unchunked_when_context_is_local(local_model, long_wav, chunk, stride):
-    whole = _log_probs(local_model, long_wav, 0)
-    stitched = _log_probs(local_model, long_wav, chunk, stride)
-    assert stitched.shape == whole.shape  # no frame dropped or repeated at a seam
-    np.testing.assert_allclose(stitched, whole, atol=1e-5)
-    assert _text(local_model, long_wav, chunk, stride) == _text(local_model, long_wav, 0)
-
-
-def test_long_file_chunked_is_close_to_unchunked_with_attention(context_model, long_wav):
-    whole = _text(context_model, long_wav, 0)
-    assert len(whole) > 100
-    for chunk, stride in [(10.0, 2.0), (30.0, 5.0)]:
-        assert _cer(whole, _text(context_model, long_wav, chunk, stride)) < 10.0  # measured 5.4 and 2.1
-
-
-@pytest.mark.parametrize("chunk,stride", [(10.0, 2.0), (4.3, 0.7)])
-def test_chunked_text_equals_the_transformers_pipeline(context_model, long_wav, chunk, stride):
-    from transformers import pipeline
-
-    asr = pipeline("automatic-speech-recognition", model=str(context_model), device="cpu")
-    audio = soundfile.read(long_wav, dtype="float32")[0]
-    theirs = asr({"raw": audio, "sampling_rate": RATE}, chunk_length_s=chunk, stride_length_s=stride)["text"]
-    assert _text(context_model, long_wav, chunk, stride) == " ".join(theirs.replace("[UNK]", "⁇").split())
-
-
-@pytest.mark.parametrize("stride, frame", [(2, 320), (3, 480)])  # 20 ms and 30 ms frames (the tiny configs)
-def test_w2v_bert_filterbank_model_chunks_without_losing_frames(tmp_path, long_wav, clips, stride, frame):
-    model_dir = make_bert_model_dir(tmp_path / "bert", stride=stride)
-    assert load_recognizer(model_dir, device="cpu").plan.frame == frame
-    chunked, whole = _log_probs(model_dir, long_wav, 10.0), _log_probs(model_dir, long_wav, 0)
-    # Known limitation with 30 ms frames: the filterbank window's edge frame makes a stitched
-    # file up to one frame longer per chunk boundary than an unchunked pass (20 ms: exact).
-    assert 0 <= len(chunked) - len(whole) <= (0 if stride == 2 else len(whole) * frame // (10 * RATE))
-    _assert_equals_decode_ctc(model_dir, clips[:3], tmp_path)
-
-
-def _assert_equals_decode_ctc(model_dir: Path, clips: list[Path], tmp_path: Path) -> None:
-    manifest = tmp_path / "manifest.jsonl"
-    manifest.write_text("".join(json.dumps({"utt_id": clip.stem, "audio_filepath": str(clip)}) + "\n"
-                                for clip in clips), encoding="utf-8")
-    cache = load_logits(compute_logits(model_dir, manifest, tmp_path / "logits.npz", max_batch_size=1))
-    expected = decode_logits(cache, [clip.stem for clip in clips], "greedy")
-    result = transcribe(model_dir, clips, device="cpu", out_dir=tmp_path / "out")  # default 30 s chunks
-    assert [t.text for t in result.transcripts] == expected
-    for clip in clips:
-        np.testing.assert_array_equal(_log_probs(model_dir, clip, 30.0, 5.0), cache.logits[clip.stem])
+pytestmark = NEEDS_TOOLS
 
 
 def test_short_clips_equal_decode_ctc_exactly(context_model, clips, tmp_path):
-    _assert_equals_decode_ctc(context_model, clips, tmp_path)
+    assert_equals_decode_ctc(context_model, clips, tmp_path)
 
 
 def test_stereo_44k_mp3(context_model, clips, tmp_path):
@@ -289,7 +153,7 @@ def test_lm_decoding_uses_the_saved_lm_and_its_word_frames(lm_model, long_wav, c
     assert starts == sorted(starts) and all(w["end"] <= record["duration"] for w in record["words"])
     search = build_beam_decoder(LABELS, "[PAD]", lm_dir, alpha=0.7, beta=0.3)
     try:
-        expected = beam_decode(search, [_log_probs(model_dir, clips[0], 30.0, 5.0)], beam_width=8,
+        expected = beam_decode(search, [log_probs_of(model_dir, clips[0], 30.0, 5.0)], beam_width=8,
                                hotwords=["dub", "bit"])
     finally:
         search.cleanup()
