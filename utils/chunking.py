@@ -183,7 +183,7 @@ def chunked_log_probs(model: Any, frontend: CtcFrontend, blocks: Iterable[np.nda
     """
     import torch
 
-    from utils.ctc_forward import _forward_batch  # the one forward pass decode_ctc uses too
+    from utils.ctc_forward import forward_batch  # the one forward pass decode_ctc uses too
 
     out = FrameBuffer(expected_samples // plan.frame + 2, len(frontend.labels))
     minimum = int(MIN_SECONDS * frontend.sampling_rate)
@@ -192,7 +192,7 @@ def chunked_log_probs(model: Any, frontend: CtcFrontend, blocks: Iterable[np.nda
     def run(batch: list[Chunk]) -> None:
         audios = [np.pad(c.samples, (0, minimum - len(c.samples))) if c.start == 0 and c.is_last
                   and len(c.samples) < minimum else c.samples for c in batch]
-        for chunk, log_probs in zip(batch, _forward_batch(model, frontend, audios, device)):
+        for chunk, log_probs in zip(batch, forward_batch(model, frontend, audios, device)):
             out.append(log_probs[kept_frames(chunk, len(log_probs), plan)])
 
     with torch.inference_mode():

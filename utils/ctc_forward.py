@@ -91,14 +91,14 @@ def run_ctc_model(frontend: CtcFrontend, records: list[dict], manifest: Path, ma
     with torch.inference_mode(), tqdm(total=len(records), desc="acoustic model", unit="utt") as bar:
         for batch in make_batches(durations, max_batch_seconds, max_batch_size):
             audios = [read_audio(records[i], manifest, frontend.sampling_rate) for i in batch]
-            for index, log_probs in zip(batch, _forward_batch(model, frontend, audios, device)):
+            for index, log_probs in zip(batch, forward_batch(model, frontend, audios, device)):
                 out[records[index]["utt_id"]] = log_probs
             bar.update(len(batch))
     return out
 
 
-def _forward_batch(model: Any, frontend: CtcFrontend, audios: list[np.ndarray],
-                   device: str) -> list[np.ndarray]:
+def forward_batch(model: Any, frontend: CtcFrontend, audios: list[np.ndarray],
+                  device: str) -> list[np.ndarray]:
     """One padded batch through the model; each result trimmed to its own number of frames."""
     import torch
 

@@ -31,13 +31,13 @@ def lm_dir(tmp_path_factory):
 
 def _count_forward(monkeypatch):
     calls = []
-    real = ctc_forward._forward_batch
+    real = ctc_forward.forward_batch
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ctc_forward, "_forward_batch", counting)
+    monkeypatch.setattr(ctc_forward, "forward_batch", counting)
     return calls
 
 
