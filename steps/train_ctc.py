@@ -34,6 +34,7 @@ from utils.train_curves import ProgressLogger, write_curves
 log = logging.getLogger(__name__)
 
 WORK_SETTINGS = "model_settings.yaml"
+FEATURES = "features"  # in work_dir: the feature cache (train.cache_features)
 
 
 def train_ctc(
@@ -78,7 +79,7 @@ def train_ctc(
     trainer = CtcTrainer(
         model=model,
         args=_training_arguments(settings, work_dir),
-        data_collator=CtcCollator(processor),
+        data_collator=CtcCollator(processor, work_dir / FEATURES if settings.train.cache_features else None),
         train_dataset=train_set,
         eval_dataset=dev_set,
         processing_class=processor,

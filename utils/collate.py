@@ -3,10 +3,11 @@
 Audio stays on disk: a dataset row holds the path, duration and text; the collator reads
 the wavs of one batch (utils.audio), turns them into model inputs with the processor's
 feature extractor and pads the character labels with -100 (ignored by the CTC loss).
+With a `cache_dir`, each utterance's inputs are extracted once and read back from disk
+afterwards (utils.feature_cache); the batch is the same either way.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import torch
 
 from utils.audio import SAMPLE_RATE, load_audio
 from utils.errors import InputError
+from utils.feature_cache import FEATURE_KEYS, FeatureCache
 from utils.text_files import read_manifest
 
 MANIFEST_KEYS = ("audio_filepath", "duration", "text")
@@ -45,31 +47,65 @@ def manifest_dataset(path: Path, speeds: tuple[float, ...] = ()) -> datasets.Dat
     )
 
 
-@dataclass
 class CtcCollator:
     """Batch builder: reads each row's wav, extracts features, pads inputs and labels.
 
     `processor` is a Wav2Vec2Processor or Wav2Vec2BertProcessor (feature extractor + CTC
     tokenizer). Returns the feature extractor's tensors (input_values or input_features, and
-    attention_mask) plus `labels`, padded with -100.
+    attention_mask) plus `labels`, padded with -100. `cache_dir`: keep each utterance's
+    extracted inputs there and reuse them (filterbank models: extraction is the slow part).
     """
 
-    processor: Any
+    def __init__(self, processor: Any, cache_dir: Path | None = None):
+        self.processor = processor
+        extractor = processor.feature_extractor
+        self.cache = FeatureCache(cache_dir, extractor.to_dict()) if cache_dir else None
 
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        audio = [_read(row["audio_filepath"], row.get("speed", 1.0)) for row in features]
-        batch = self.processor.feature_extractor(
-            audio,
-            sampling_rate=SAMPLE_RATE,
-            padding=True,
-            return_attention_mask=True,
-            return_tensors="pt",
-        )
+        batch = self._inputs(features)
         labels = self.processor.tokenizer(
             [row["text"] for row in features], padding=True, return_tensors="pt"
         )
         batch["labels"] = labels["input_ids"].masked_fill(labels["attention_mask"].ne(1), -100)
-        return dict(batch)
+        return batch
+
+    def _inputs(self, rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        if self.cache is None:
+            audio = [_read(row["audio_filepath"], row.get("speed", 1.0)) for row in rows]
+            return dict(self._extract(audio))
+        single = [self.cache.get(row["audio_filepath"], row.get("speed", 1.0), lambda row=row: self._one(row))
+                  for row in rows]
+        return _pad(single, self.processor.feature_extractor.padding_value)
+
+    def _one(self, row: dict[str, Any]) -> dict[str, np.ndarray]:
+        inputs = self._extract([_read(row["audio_filepath"], row.get("speed", 1.0))])
+        return {name: value[0].numpy() for name, value in inputs.items()}
+
+    def _extract(self, audio: list[np.ndarray]):
+        """Inputs for `audio`; stacked filterbanks pad to a multiple of the stack, so that no
+        utterance's last frames are cut off and a batch holds each utterance as it is alone."""
+        extractor = self.processor.feature_extractor
+        return extractor(
+            audio,
+            sampling_rate=SAMPLE_RATE,
+            padding=True,
+            pad_to_multiple_of=getattr(extractor, "stride", None),
+            return_attention_mask=True,
+            return_tensors="pt",
+        )
+
+
+def _pad(single: list[dict[str, np.ndarray]], padding_value: float) -> dict[str, torch.Tensor]:
+    """One utterance's inputs each -> a batch padded the way the feature extractor pads."""
+    name = next(key for key in FEATURE_KEYS if key in single[0])
+    longest = max(len(inputs[name]) for inputs in single)
+    values = torch.full((len(single), longest, *single[0][name].shape[1:]), padding_value, dtype=torch.float32)
+    mask = torch.zeros((len(single), longest), dtype=torch.int32)
+    for i, inputs in enumerate(single):
+        frames = len(inputs[name])
+        values[i, :frames] = torch.from_numpy(inputs[name])
+        mask[i, :frames] = torch.from_numpy(inputs["attention_mask"])
+    return {name: values, "attention_mask": mask}
 
 
 def _read(path: str, speed: float) -> np.ndarray:
