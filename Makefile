@@ -1,8 +1,8 @@
-# The README's commands: `make demo`, `make demo-sg` and `make test`. All set up first (idempotent).
+# The README's commands: `make demo`, `make demo-sg`, `make test` and `make bench`. All set up first (idempotent).
 PY := .venv/bin/python
 SETUP_STAMP := .venv/.currach-setup
 
-.PHONY: setup demo demo-sg test
+.PHONY: setup demo demo-sg test bench
 setup:
 	bash tools/setup.sh
 
@@ -14,3 +14,9 @@ demo-sg: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Benchmarks against the 2021 notebook's approach; decoding and training use `make demo`'s model.
+bench: setup
+	$(PY) -m pip install -q -r bench/requirements.txt
+	test -f recipes/ga_ie/exp/tiny/model/config.json || $(PY) recipes/ga_ie/run.py
+	$(PY) -m bench

@@ -1,0 +1,115 @@
+"""python -m bench: measure ours against the 2021 notebook's approach, in one run; write bench/RESULTS.md.
+
+    python -m bench [--recipe recipes/ga_ie] [--sizes 500,5000] [--only audio,decode,train,memory]
+
+Decoding and training use what `make demo` made in the recipe folder (the trained tiny
+model, data/lang, the manifests); run it first. Every case runs in its own process
+(bench/measure.py), so its peak memory is its own. Ratios are what to quote: the machine
+is shared, absolute times move between runs.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from bench.measure import ROOT, run_case
+from bench.report import write_report
+from utils.stage_cli import code_version
+
+PARTS = ("audio", "decode", "train", "memory")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--recipe", type=Path, default=ROOT / "recipes/ga_ie")
+    parser.add_argument("--sizes", default="500,5000", help="audio benchmark corpus sizes (clips)")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated subset of {PARTS}")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench/RESULTS.md")
+    parser.add_argument("--train-steps", type=int, default=100)
+    args = parser.parse_args()
+    parts = [p for p in args.only.split(",") if p]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        parser.error(f"--only: unknown part(s) {unknown}; known: {PARTS}")
+    recipe = args.recipe.resolve()
+    if any(p != "audio" for p in parts) and not (recipe / "exp/tiny/model/config.json").is_file():
+        parser.error(f"{recipe}/exp/tiny/model: no trained model; run `make demo` first (or --only audio)")
+    results: dict[str, list[dict]] = {}
+    with tempfile.TemporaryDirectory(prefix="currach-bench-") as scratch:
+        work = Path(scratch)
+        if "audio" in parts:
+            results["audio"] = bench_audio(work / "audio", [int(n) for n in args.sizes.split(",")])
+        if "decode" in parts:
+            results["decode"] = bench_decode(work / "decode", recipe)
+        if "train" in parts:
+            results["train"] = bench_train(work / "train", recipe, args.train_steps)
+        if "memory" in parts:
+            results["memory"] = bench_memory(work / "memory", recipe)
+    stamp = {"date": datetime.date.today().isoformat(), "commit": code_version(ROOT)}
+    merged_file = args.out.parent / "results.json"
+    merged = json.loads(merged_file.read_text(encoding="utf-8")) if merged_file.is_file() else {}
+    merged.update({part: {**stamp, "rows": rows} for part, rows in results.items()})  # --only keeps the rest
+    merged_file.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
+    write_report(merged, args.out)
+    print(f"wrote {args.out}")
+
+
+def bench_audio(work: Path, sizes: list[int]) -> list[dict]:
+    rows = []
+    for size in sizes:
+        corpus = work / f"cv_{size}"
+        run_case("bench.audio_cases", "make", corpus, size)
+        cases = [("notebook: datasets.map decode + librosa map", ("notebook",)),
+                 ("plain loop, 1 process", ("loop",)),
+                 ("ours: stage 1, --nj 1", ("ours", 1)), ("ours: stage 1, --nj 2", ("ours", 2))]
+        for label, (case, *extra) in cases:
+            out = work / f"out_{size}_{case}_{'_'.join(map(str, extra))}"
+            result = run_case("bench.audio_cases", case, corpus, out, *extra)
+            rows.append({"clips": size, "method": label, **result})
+            shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(corpus)
+    return rows
+
+
+def bench_decode(work: Path, recipe: Path) -> list[dict]:
+    model, lang = recipe / "exp/tiny/model", recipe / "data/lang"
+    manifest = work / "manifest.jsonl"
+    work.mkdir(parents=True)
+    lines = [line for name in ("test", "dev") for line in (recipe / f"data/{name}/manifest.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    train = (recipe / "data/train/manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    lines += train[: max(0, 220 - len(lines))]
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = []
+    for decoder in ("greedy", "beam", "beam_lm"):
+        base = run_case("bench.decode_cases", "baseline", model, manifest, lang, decoder)
+        rows.append({"decoder": decoder, "method": "one at a time, 1 process", **base})
+        ours = run_case("bench.decode_cases", "ours", model, manifest, lang, work / f"ours_{decoder}", decoder, 2)
+        rows.append({"decoder": decoder, "method": "ours: batched forward, cached logits, pool of 2", **ours})
+    tune = run_case("bench.decode_cases", "tune", model, recipe / "data/dev/manifest.jsonl",
+                    recipe / "data/dev/text", lang, work / "tune")
+    rows.append({"decoder": "tune 5x5", "method": "tune_lm_weights twice", **tune})
+    search = run_case("bench.decode_cases", "search", model, manifest, lang, work / "search")
+    rows.append({"decoder": "beam_lm search", "method": "cached logits: ours (pool of 2) vs flashlight-text", **search})
+    prof = run_case("bench.decode_cases", "profile", model, manifest, lang)
+    rows.append({"decoder": "beam_lm", "method": "profile of the one-at-a-time baseline", **prof})
+    return rows
+
+
+def bench_train(work: Path, recipe: Path, steps: int) -> list[dict]:
+    args = (recipe / "data/train/manifest.jsonl", recipe / "data/lang/vocab.json", recipe / "conf/tiny.yaml",
+            work / "features")
+    return [run_case("bench.train_cases", "batching", *args, kind, steps) for kind in ("random", "grouped", "dynamic")]
+
+
+def bench_memory(work: Path, recipe: Path) -> list[dict]:
+    args = (recipe / "data/train/manifest.jsonl", recipe / "data/lang/vocab.json", recipe / "conf/tiny.yaml")
+    return [run_case("bench.train_cases", "memory", *args, work / f"x{copies}", copies, 60) for copies in (1, 10)]
+
+
+if __name__ == "__main__":
+    main()

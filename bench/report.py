@@ -1,0 +1,137 @@
+"""bench/RESULTS.md and bench/results.png from the measured rows (see bench/__main__.py)."""
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+
+PARTS_ORDER = ["audio", "decode", "train", "memory"]
+TRAIN_KINDS = {"random": "random, fixed size (the notebook's)",
+               "grouped": "length-grouped, fixed size (the recipes' default)",
+               "dynamic": "length-grouped, dynamic (`train.max_batch_seconds`)"}
+TARGETS = {
+    "audio": "stage 1 with --nj 2 >= 5x the notebook's clips/s; peak memory <= 150 MB and flat in N",
+    "decode": "beam + LM >= 1.8x one-at-a-time pyctcdecode; a 5x5 alpha/beta grid costs no forward pass "
+              "beyond the first",
+    "train": "dynamic batching >= 1.3x the samples/s of fixed-size random batches",
+    "memory": "peak memory of training flat from 1x to 10x the corpus",
+}
+
+
+def write_report(parts: dict[str, dict], out: Path) -> Path:
+    """Write the tables (and a PNG of the throughput ratios) of every measured part.
+
+    `parts` maps a part name to {"date", "commit", "rows"} (bench/results.json).
+    """
+    lines = ["# Benchmarks", "", f"Machine: {_machine()}.",
+             "Written by `python -m bench` (`make bench`); every case ran in its own process. Quote the ratios:",
+             "the machine is shared and absolute times move between runs. Memory is the peak of the summed",
+             "proportional set size (PSS: shared pages counted once) of the case's process and its workers,",
+             "sampled every 100 ms.", ""]
+    for part in sorted(parts, key=PARTS_ORDER.index):
+        measured = parts[part]
+        lines += [f"## {part}", "", f"Target: {TARGETS[part]}.", f"Measured {measured['date']} at {measured['commit']}.",
+                  ""] + globals()[f"_{part}"](measured["rows"]) + [""]
+    out.write_text("\n".join(lines), encoding="utf-8")
+    _plot({part: measured["rows"] for part, measured in parts.items()}, out.with_name("results.png"))
+    return out
+
+
+def _audio(rows: list[dict]) -> list[str]:
+    table = ["| clips | method | clips/s | x notebook | audio s/s | peak memory MB |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        base = _rate(next(r for r in rows if r["clips"] == row["clips"] and r["method"].startswith("notebook")))
+        table.append(f"| {row['clips']} | {row['method']} | {_rate(row):.1f} | {_rate(row) / base:.2f} | "
+                     f"{row['audio_seconds'] / row['work_seconds']:.0f} | {row['peak_mb']:.0f} |")
+    return table
+
+
+def _decode(rows: list[dict]) -> list[str]:
+    table = ["| decoder | method | utt/s | real-time factor | x one at a time | peak memory MB |",
+             "|---|---|---|---|---|---|"]
+    notes = []
+    for row in rows:
+        if row["decoder"] == "tune 5x5":
+            notes.append(f"- Tuning a {row['grid_points']}-point alpha/beta grid on {row['utts']} dev utterances: the "
+                         f"first tuning ran the model on {row['first_tuning_forward_utts']} utterances in "
+                         f"{row['first_tuning_forward_batches']} batches; the second, {row['second_tuning_forward_utts']}.")
+            continue
+        if row["decoder"] == "beam_lm search":
+            line = (f"- The beam + LM search alone on the same cached log-probs of {row['utts']} utterances: "
+                    f"pyctcdecode in our pool of 2, {row['ours_seconds']:.1f} s (WER {100 * row['ours_wer']:.1f} %); ")
+            if "flashlight_seconds" in row:
+                line += (f"flashlight-text's lexicon decoder, one thread, {row['flashlight_seconds']:.1f} s "
+                         f"(WER {100 * row['flashlight_wer']:.1f} %, words limited to the LM's unigrams).")
+            else:
+                line += f"flashlight-text {row['flashlight']}."
+            notes.append(line)
+            continue
+        if "cumulative_share" in row:
+            shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in row["cumulative_share"].items())
+            notes.append(f"- cProfile of the one-at-a-time beam + LM baseline, share of its wall time: {shares}.")
+            continue
+        base = next(r for r in rows if r["decoder"] == row["decoder"] and r["method"].startswith("one at a time"))
+        table.append(f"| {row['decoder']} | {row['method']} | {row['utts'] / row['work_seconds']:.1f} | "
+                     f"{row['work_seconds'] / row['audio_seconds']:.3f} | "
+                     f"{base['work_seconds'] / row['work_seconds']:.2f} | {row['peak_mb']:.0f} |")
+    return table + [""] + notes
+
+
+def _train(rows: list[dict]) -> list[str]:
+    base = next(r for r in rows if r["kind"] == "random")["utts_per_second"]
+    table = ["| batches | utt/s | x random | mean utts per batch | padding share |", "|---|---|---|---|---|"]
+    for row in rows:
+        table.append(f"| {TRAIN_KINDS.get(row['kind'], row['kind'])} | {row['utts_per_second']:.1f} | {row['utts_per_second'] / base:.2f} | "
+                     f"{row['mean_batch']:.1f} | {100 * row['padding_share']:.0f} % |")
+    return table
+
+
+def _memory(rows: list[dict]) -> list[str]:
+    table = ["| corpus | utterances | steps | peak memory MB |", "|---|---|---|---|"]
+    for row in rows:
+        table.append(f"| {row['copies']}x | {row['utts']} | {row['steps']} | {row['peak_mb']:.0f} |")
+    return table
+
+
+def _rate(row: dict) -> float:
+    return row["clips"] / row["work_seconds"]
+
+
+def _machine() -> str:
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                 if line.startswith("model name")]
+        model = names[0] if names else model
+    return f"{len(os.sched_getaffinity(0))} cores ({model}), Python {platform.python_version()}"
+
+
+def _plot(results: dict[str, list[dict]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    bars: list[tuple[str, float]] = []
+    for row in results.get("audio", []):
+        base = next(r for r in results["audio"] if r["clips"] == row["clips"] and r["method"].startswith("notebook"))
+        bars.append((f"audio {row['clips']}: {row['method'][:22]}", _rate(row) / _rate(base)))
+    for row in results.get("decode", []):
+        if row["method"].startswith("ours"):
+            base = next(r for r in results["decode"] if r["decoder"] == row["decoder"]
+                        and r["method"].startswith("one at a time"))
+            bars.append((f"decode {row['decoder']}: ours", base["work_seconds"] / row["work_seconds"]))
+    for row in results.get("train", []):
+        base = next(r for r in results["train"] if r["kind"] == "random")
+        bars.append((f"train batches: {row['kind']}", row["utts_per_second"] / base["utts_per_second"]))
+    if not bars:
+        return
+    figure, axis = plt.subplots(figsize=(8, 0.35 * len(bars) + 1))
+    axis.barh([label for label, _ in bars][::-1], [value for _, value in bars][::-1])
+    axis.axvline(1.0, color="black", linewidth=0.8)
+    axis.set_xlabel("throughput relative to the baseline of its table")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
