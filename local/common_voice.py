@@ -11,8 +11,9 @@ Per split this writes `<out_root>/<split>/` (wav.scp, text, text.raw, utt2spk, s
 utt2dur, prep_report.tsv) and the audio once, as `<wav_root>/<split>/<utt_id>.wav`.
 Speaker id is the first 16 hex digits of client_id; utterance id is `<speaker>-<clip stem>`.
 Rows that cannot be used are dropped and reported with file, line and reason: wrong
-column count, a path leaving clips/, missing/empty/corrupt/silent audio, empty text,
-duplicate ids. Already-converted wavs are kept, so an interrupted prep resumes.
+column count, a path leaving clips/ (refused, never opened), a symlink loop,
+missing/empty/corrupt/truncated/silent audio, empty text, duplicate ids. Already-converted
+wavs are kept, so an interrupted prep resumes.
 """
 from __future__ import annotations
 
@@ -104,7 +105,11 @@ def _parse_row(raw: bytes, number: int, tsv: Path, header: list[str], col: dict[
         report.drop(str(tsv), number, "", f"{len(fields)} columns, the header has {len(header)}")
         return None
     rel = fields[col["path"]]
-    clip = (clips / rel).resolve()
+    try:
+        clip = (clips / rel).resolve()
+    except (OSError, RuntimeError) as err:  # a symlink loop: RuntimeError before Python 3.13
+        report.drop(str(tsv), number, "", f"{clips / rel}: cannot resolve ({err}); symlink loop?")
+        return None
     if not rel or clips.resolve() not in clip.parents:
         report.drop(str(tsv), number, "", f"path {rel!r} is outside {clips}: refused")
         return None

@@ -36,8 +36,9 @@ in exactly one split. Per split this writes `out_dir` (wav.scp, text, text.raw, 
 spk2utt, utt2dur, prep_report.tsv) and the wavs, converted once to 16 kHz mono, under
 `wav_dir`. Dropped, with file, line and reason: a clip without a transcript or a transcript
 without a clip, non-UTF-8 or empty transcripts (nothing left after normalisation, e.g. only
-`<NON/> (ppb)`), missing/corrupt/silent audio, duplicate ids; line 0 in the report means the
-whole file. Resampling and downmixing are reported as repairs.
+`<NON/> (ppb)`), missing/corrupt/truncated/silent audio or a clip that is a symlink loop,
+duplicate ids; line 0 in the report means the whole file. Resampling, downmixing and
+re-encoding (24-bit or float wav) are reported as repairs.
 
 The synthetic demo corpus is made by `make_synthetic_corpus_en_sg` in Common Voice's layout:
 prepare it with `local.common_voice.prepare_common_voice`, not with `prepare_nsc`.
@@ -181,7 +182,9 @@ def _read_text(raw: bytes) -> str | None:
 
 def _plain_items(corpus_dir: Path, pattern: re.Pattern) -> Iterator[ClipJob | _Drop]:
     clips_dir, texts_dir = corpus_dir / "audio_clips", corpus_dir / "transcripts"
-    clips = sorted(p for p in clips_dir.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
+    # A broken or looping symlink is listed too, so the report says why it was dropped.
+    clips = sorted(p for p in clips_dir.iterdir()
+                   if (p.is_file() or p.is_symlink()) and p.suffix.lower() in AUDIO_SUFFIXES)
     stems = {clip.stem for clip in clips}
     for clip in clips:
         speaker = _speaker(clip.stem, pattern)

@@ -2,10 +2,15 @@
 
 Decoding is soundfile (libsndfile 1.2: wav, flac, ogg, mp3); resampling is soxr. Everything that can go wrong with a clip raises `AudioError` whose
 message is the reason a data-prep report records (zero bytes, undecodable, silent, ...).
+`convert_to_wav` also refuses a truncated file: one that decodes to less than its header
+declares (the transcript would describe audio that is not there).
 """
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,20 +31,26 @@ class AudioError(InputError):
 
 @dataclass(frozen=True)
 class AudioInfo:
-    """What a conversion did: the source rate and channels, and the result's duration."""
+    """What a conversion did: the source rate, channels and encoding, and the result's duration.
+
+    `declared_duration` is what the source's header promises (seconds; 0.0 when it does not say).
+    """
 
     source_rate: int
     source_channels: int
     duration: float
+    source_format: str = ""
+    source_subtype: str = ""
+    declared_duration: float = 0.0
 
 
 def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> tuple[np.ndarray, AudioInfo]:
     """Decode `path`, downmix to mono, resample to `sample_rate`. Returns (samples, info)."""
     if not path.is_file():
-        raise AudioError(f"{path}: no such file")
+        raise AudioError(f"{path}: {_why_not_a_file(path)}")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: zero-byte file")
-    data, rate = _decode(path)
+    data, rate, (fmt, subtype, declared) = _decode(path)
     if data.ndim == 2:
         channels = data.shape[1]
         data = data.mean(axis=1)
@@ -54,15 +65,50 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> tuple[np.ndarray, 
     data = data.astype(np.float32, copy=False)
     if float(np.abs(data).max()) < SILENCE_PEAK:
         raise AudioError(f"{path}: silent (peak below {SILENCE_PEAK})")
-    return data, AudioInfo(rate, channels, len(data) / sample_rate)
+    return data, AudioInfo(rate, channels, len(data) / sample_rate, fmt, subtype, declared / rate)
 
 
-def _decode(path: Path) -> tuple[np.ndarray, int]:
+def _why_not_a_file(path: Path) -> str:
     try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=False)
+        path.stat()
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symlink loop"
+        return f"dangling symlink (to {os.readlink(path)})" if path.is_symlink() else "no such file"
+    return "not a regular file"
+
+
+def _decode(path: Path) -> tuple[np.ndarray, int, tuple[str, str, int]]:
+    """(samples, rate, (format, subtype, frames the header declares, 0 if unknown))."""
+    try:
+        with sf.SoundFile(str(path)) as f:
+            # libsndfile sizes a WAV by the bytes present, so read the header's own count.
+            declared = _wav_declared_frames(path) if f.format == "WAV" else f.frames
+            data = f.read(dtype="float32", always_2d=False)
+            return data, int(f.samplerate), (f.format, f.subtype, declared)
     except (sf.LibsndfileError, RuntimeError, ValueError) as err:
-        raise AudioError(f"{path}: cannot decode audio ({err})") from None
-    return data, int(rate)
+        # libsndfile says "File does not exist or is not a regular file" for any format it cannot place.
+        why = "not an audio format libsndfile recognises" if "not a regular file" in str(err) else str(err)
+        raise AudioError(f"{path}: cannot decode audio ({why})") from None
+
+
+def _wav_declared_frames(path: Path) -> int:
+    """Frames the RIFF `data` chunk header declares; 0 when unknown (streamed: size 0 or 0xFFFFFFFF)."""
+    with open(path, "rb") as f:
+        if f.read(12)[:4] != b"RIFF":
+            return 0
+        block_align = 0
+        while len(chunk := f.read(8)) == 8:
+            name, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if name == b"fmt ":
+                body = f.read(size + size % 2)
+                block_align = struct.unpack("<H", body[12:14])[0] if len(body) >= 14 else 0
+            elif name == b"data":
+                unknown = size in (0, 0xFFFFFFFF) or not block_align
+                return 0 if unknown else size // block_align
+            else:
+                f.seek(size + size % 2, os.SEEK_CUR)
+    return 0
 
 
 def write_wav(path: Path, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
@@ -74,7 +120,14 @@ def write_wav(path: Path, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -
 
 
 def convert_to_wav(src: Path, dst: Path, sample_rate: int = SAMPLE_RATE) -> AudioInfo:
-    """Decode, repair (downmix, resample) and write `src` as 16 kHz mono PCM `dst`."""
+    """Decode, repair (downmix, resample) and write `src` as 16 kHz mono PCM `dst`.
+
+    Raises AudioError as `load_audio` does, and for a truncated `src` (decodes to less than
+    its header declares, by more than 2 % or 50 ms).
+    """
     samples, info = load_audio(src, sample_rate)
+    if info.declared_duration - info.duration > max(0.05, 0.02 * info.declared_duration):
+        raise AudioError(f"{src}: truncated (decodes to {info.duration:.2f} s of the "
+                         f"{info.declared_duration:.2f} s its header declares)")
     write_wav(dst, samples, sample_rate)
     return info

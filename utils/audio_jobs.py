@@ -3,9 +3,10 @@
 Shared by every data-prep module (local/common_voice.py, local/nsc.py): each lists its
 utterances as `ClipJob`s, with the file and line they came from, and gets back the
 `Utterance`s whose audio converted. A clip that cannot be used (missing, empty, corrupt,
-silent) is dropped and its reason recorded in the `PrepReport` under that file and line; a
-resample or downmix is recorded as a repair. A wav already written by an interrupted earlier
-run is kept (each wav is written atomically), so an interrupted prep resumes.
+silent, truncated) is dropped and its reason recorded in the `PrepReport` under that file and
+line; a resample, a downmix or a wav re-encoded to 16-bit PCM (24-bit, float, ...) is recorded
+as a repair. A wav already written by an interrupted earlier run is kept (each wav is written
+atomically), so an interrupted prep resumes.
 """
 from __future__ import annotations
 
@@ -68,4 +69,6 @@ def _convert_one(task: tuple[ClipJob, Path, tuple[int, ...]]) -> tuple[ClipJob, 
         repaired.append(f"resampled {info.source_rate} Hz -> {SAMPLE_RATE} Hz")
     if info.source_channels != 1:
         repaired.append(f"downmixed {info.source_channels} channels")
-    return job, wav, info.duration, "; ".join(repaired)
+    if info.source_format == "WAV" and info.source_subtype != "PCM_16":
+        repaired.append(f"re-encoded {info.source_subtype} wav as PCM_16")
+    return job, wav, info.duration, f"{job.clip}: {'; '.join(repaired)}" if repaired else ""
