@@ -29,6 +29,7 @@ from utils.ctc_search import (DEFAULT_ALPHA, DEFAULT_BETA, DEFAULT_BEAM_WIDTH, D
                               beam_decode, beam_decode_nbest, build_beam_decoder, greedy_decode,
                               search_labels)
 from utils.errors import CurrachError, InputError
+from utils.kill_points import kill_point
 from utils.text_files import atomic_write_json, atomic_write_text, write_kaldi_text
 
 HYP_FILE = "hyp"
@@ -126,6 +127,7 @@ def decode_set(model_dir: Path, manifest: Path, out_dir: Path, decoder: Decoder 
     })
     logger.info("decode_ctc: wrote %s and %s (%d utterances, %s)", out_dir / HYP_FILE,
                 out_dir / DECODE_JSON, len(utt_ids), decoder.value)
+    kill_point("decode_set")
     return out_dir
 
 

@@ -18,6 +18,7 @@ import typer
 from utils.data_dir import read_data_dir
 from utils.errors import CurrachError, InputError
 from utils.kaldi_files import atomic_write_text
+from utils.kill_points import kill_point
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ def make_manifest(data_dir: Path, manifest: Path, dropped_report: Path, min_dura
     kept, dropped = [], []
     utts = read_data_dir(data_dir)
     for utt in utts:
+        kill_point("make_manifest")
         if not min_duration <= utt.duration <= max_duration:
             dropped.append(f"{utt.utt_id}\t{utt.duration:.3f}\toutside [{min_duration}, {max_duration}] s")
             continue

@@ -21,6 +21,7 @@ import typer
 
 from utils.errors import CurrachError, InputError
 from utils.kaldi_files import read_kv, write_kv
+from utils.kill_points import kill_point
 from utils.text_files import atomic_write_text, read_plain_text
 from utils.transcripts import Normalizer
 
@@ -38,6 +39,7 @@ def normalize_text(text_raw: Path, out_text: Path, normalizer: str) -> int:
             raise InputError(f"{text_raw} line {number} ({utt_id}): normaliser {normalizer} turned "
                              f"{text!r} into nothing; fix the normaliser or drop that transcript")
         out[utt_id] = normalised
+        kill_point("normalize_text")
     write_kv(out_text, out)
     changed = sum(1 for k in raw if raw[k] != out[k])
     log.info("normalize_text: %s -> %s with %s: %d lines, %d changed", text_raw, out_text, normalizer,

@@ -35,6 +35,7 @@ from utils.align import SCHEMES, EditCounts
 from utils.bootstrap import bootstrap_ci
 from utils.errors import CurrachError, InputError
 from utils.kaldi_files import read_kv
+from utils.kill_points import kill_point
 from utils.provenance import collect_provenance
 from utils.score_report import report_text, sentence_line, summary_line
 from utils.scoring import UttScore, error_words, length_buckets, score_utterances, speaker_table, total
@@ -84,6 +85,7 @@ def score(
     atomic_write_text(out_dir / "report.txt", report_text(record))
     atomic_write_json(out_dir / SCORE_JSON, record)
     logger.info("score: %s; wrote wer, cer, report.txt, score.json in %s", record["wer_line"], out_dir)
+    kill_point("score")
     return record
 
 

@@ -26,6 +26,7 @@ import typer
 from utils.arpa import SPECIAL_WORDS, copy_arpa, read_arpa_unigrams
 from utils.errors import CurrachError, InputError
 from utils.kenlm_tools import run_kenlm
+from utils.kill_points import kill_point
 from utils.lm_dir import ARPA_FILE, BINARY_FILE, UNIGRAMS_FILE
 from utils.text_files import atomic_write_text, read_kaldi_text, read_plain_text
 
@@ -95,6 +96,7 @@ def _estimate_arpa(texts: Sequence[Path], arpa: Path, work: Path, order: int,
         for path in texts:
             for sentence in _sentences(path, text_format):
                 handle.write(sentence + "\n")
+                kill_point("train_lm")
                 lines += 1
     if lines == 0:
         raise InputError(f"train_lm: no sentences in {', '.join(map(str, texts))}")

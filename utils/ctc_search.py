@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -19,6 +20,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from utils.errors import InputError
+from utils.jobs import init_worker
 from utils.lm_dir import LmFiles, check_lm_dir
 
 DEFAULT_BEAM_WIDTH = 32
@@ -85,7 +87,7 @@ def worker_pool(nj: int, jobs: int) -> Iterator[multiprocessing.pool.Pool | None
     if nj <= 1 or jobs <= 1:
         yield None
         return
-    pool = multiprocessing.get_context("fork").Pool(min(nj, jobs))
+    pool = multiprocessing.get_context("fork").Pool(min(nj, jobs), initializer=init_worker, initargs=(os.getpid(),))
     try:
         yield pool
     finally:

@@ -195,6 +195,9 @@ def atomic_write_text(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as err:  # a full disk fails the write, whose error names no file
+        err.filename = err.filename or str(path)
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 

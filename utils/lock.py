@@ -1,10 +1,13 @@
-"""One run at a time per recipe folder: an flock'ed file that names its holder.
+"""One run at a time per recipe folder: a locked file that names its holder.
 
-The kernel drops an flock when its process dies, so a lock left by a SIGKILLed run is
-free again; the holder line it left behind tells us we are taking over a stale lock.
+The kernel drops the lock when its process dies, so a lock left by a SIGKILLed run is
+free again; the holder line it left behind tells us we are taking over a stale lock. It is a
+POSIX record lock (lockf), not an flock: an flock is shared with forked children, so the
+worker processes of a killed run (utils.jobs) would hold it until they too had gone.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
@@ -34,8 +37,11 @@ class RecipeLock:
         self.lock_file.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            if err.errno not in (errno.EAGAIN, errno.EACCES):  # those two: held by another process
+                os.close(fd)
+                raise
             holder = _describe(_read_holder(fd))
             os.close(fd)
             raise LockHeld(
@@ -55,7 +61,7 @@ class RecipeLock:
     def __exit__(self, *exc: object) -> None:
         if self._fd is not None:
             os.ftruncate(self._fd, 0)  # an empty file means "released cleanly"
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            fcntl.lockf(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
 

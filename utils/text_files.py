@@ -24,8 +24,13 @@ def atomic_write_text(path: Path, content: str) -> Path:
     """Write `content` (UTF-8) to `path` via a temporary sibling file; parents are created."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(content, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(content, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as err:  # a full disk fails the write, whose error names no file
+        tmp.unlink(missing_ok=True)
+        err.filename = err.filename or str(path)
+        raise
     return path
 
 
