@@ -26,6 +26,7 @@ from steps.normalize_text import normalize_text  # noqa: E402
 from steps.score import score  # noqa: E402
 from steps.train_ctc import train_ctc  # noqa: E402
 from steps.train_lm import train_lm  # noqa: E402
+from utils.launch import run_step  # noqa: E402
 from utils.stage_cli import run_recipe  # noqa: E402
 from utils.model_card import write_model_card  # noqa: E402
 from utils.provenance import collect_provenance  # noqa: E402
@@ -77,9 +78,9 @@ def lang(ctx: StageContext) -> None:
 
 
 def train(ctx: StageContext) -> None:
-    train_ctc(ctx.path("data/train/manifest.jsonl"), ctx.path("data/dev/manifest.jsonl"),
-              ctx.path("data/lang/vocab.json"), ctx.config_path, ctx.out("exp/{tag}/model"),
-              ctx.path("exp/{tag}/work"), max_steps=ctx.options["max_steps"])
+    run_step(train_ctc, ctx.path("data/train/manifest.jsonl"), ctx.path("data/dev/manifest.jsonl"),
+             ctx.path("data/lang/vocab.json"), ctx.config_path, ctx.out("exp/{tag}/model"),
+             ctx.path("exp/{tag}/work"), max_steps=ctx.options["max_steps"], nproc=ctx.options["ngpu"])
 
 
 def decode(ctx: StageContext) -> None:
