@@ -8,11 +8,15 @@ Outputs: `model_dir/` (model, feature extractor, tokenizer, train_settings.yaml)
 returns at once if `model_dir` already holds a finished model. `train.max_steps: 0` trains
 nothing: the pretrained model is saved as `model_dir` with its own vocabulary and processor
 (see utils.ctc_model.load_pretrained_as_is), to decode with it as it is.
+
+Multi-process data-parallel training: run the same command under `torchrun --nproc_per_node N`
+(or `accelerate launch`); the Trainer then uses DistributedDataParallel (gloo on CPU). Rank 0
+alone writes the work dir claim, checkpoints, curves and `model_dir`; the other ranks wait for
+it where they read what it wrote (utils.distributed).
 """
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -24,9 +28,10 @@ from transformers import PrinterCallback, TrainingArguments, set_seed
 
 from utils.checkpoints import newest_complete_checkpoint
 from utils.collate import LENGTH_COLUMN, CtcCollator, manifest_dataset
-from utils.ctc_trainer import CtcTrainer, ReplanSchedule, greedy_error_rates
+from utils.ctc_trainer import CtcTrainer, ReplanSchedule, StepKillPoint, greedy_error_rates
 from utils.ctc_model import (build_model, build_processor, is_finished_model, load_pretrained_as_is, model_type,
                              save_model_dir)
+from utils.distributed import is_main_process, threads_per_process, world_size
 from utils.errors import CurrachError, InputError
 from utils.train_config import CtcConfig, TrainSettings, load_ctc_config
 from utils.train_curves import ProgressLogger, write_curves
@@ -62,32 +67,38 @@ def train_ctc(
         model, processor = load_pretrained_as_is(settings.model, work_dir)
         resolved = _resolved(settings, train_manifest, dev_manifest, vocab)
         resolved["data"]["vocab"] = f"the pretrained model's own ({settings.model.pretrained})"
+        if not is_main_process():
+            return model_dir
         save_model_dir(model, processor, resolved, model_dir)
         log.info("train.max_steps is 0: saved %s untrained, with its own vocabulary, as %s",
                  settings.model.pretrained, model_dir)
         return model_dir
-    threads = num_threads or len(os.sched_getaffinity(0))
+    threads = num_threads or threads_per_process()
     torch.set_num_threads(threads)
     set_seed(settings.train.seed)
     processor = build_processor(vocab, model_type(settings.model), settings.model.fbank_stride)
     train_set = manifest_dataset(train_manifest, settings.train.speed_perturb)
     dev_set = manifest_dataset(dev_manifest)
-    _claim_work_dir(work_dir, settings, vocab)
+    args = _training_arguments(settings, work_dir)  # sets up torch.distributed under torchrun
+    with args.main_process_first(local=False, desc="claiming the work dir"):
+        _claim_work_dir(work_dir, settings, vocab)
     model = build_model(settings.model, processor.tokenizer)
     log.info("model %s: %.2fM parameters; %d train / %d dev utterances; %d threads",
              model.config.model_type, model.num_parameters() / 1e6, len(train_set), len(dev_set), threads)
     trainer = CtcTrainer(
         model=model,
-        args=_training_arguments(settings, work_dir),
+        args=args,
         data_collator=CtcCollator(processor, work_dir / FEATURES if settings.train.cache_features else None),
         train_dataset=train_set,
         eval_dataset=dev_set,
         processing_class=processor,
         compute_metrics=greedy_error_rates(processor.tokenizer),
-        callbacks=[ProgressLogger(), ReplanSchedule()],
+        callbacks=[ProgressLogger(), ReplanSchedule(), StepKillPoint()],
+        max_batch_seconds=settings.train.max_batch_seconds,
     )
     trainer.remove_callback(PrinterCallback)
-    checkpoint = newest_complete_checkpoint(work_dir)
+    with args.main_process_first(local=False, desc="choosing the checkpoint"):
+        checkpoint = newest_complete_checkpoint(work_dir)  # rank 0 sets incomplete ones aside first
     if checkpoint:
         log.info("resuming from %s", checkpoint)
     else:
@@ -96,12 +107,16 @@ def train_ctc(
     step = trainer.state.global_step
     if not any("eval_loss" in entry and entry["step"] == step for entry in trainer.state.log_history):
         trainer.evaluate()
+    if not trainer.is_world_process_zero():
+        trainer.accelerator.wait_for_everyone()
+        return model_dir
     curves = write_curves(trainer.state.log_history, work_dir)
     save_model_dir(trainer.model, processor, _resolved(settings, train_manifest, dev_manifest, vocab), model_dir)
     final = curves["dev"][-1] if curves["dev"] else {}
     log.info("wrote %s (step %d, dev loss %.4f, dev greedy WER %.2f%%) and curves in %s", model_dir,
              trainer.state.global_step, final.get("loss", float("nan")),
              100 * (final.get("wer") or float("nan")), work_dir)
+    trainer.accelerator.wait_for_everyone()  # the other ranks return once model_dir is complete
     return model_dir
 
 
@@ -134,9 +149,17 @@ def _training_arguments(settings: CtcConfig, work_dir: Path) -> TrainingArgument
         dataloader_num_workers=train.dataloader_num_workers,
         dataloader_pin_memory=torch.cuda.is_available(),
         report_to="none",
+        **_cpu_processes(),
         disable_tqdm=not sys.stderr.isatty(),
         **_precision(train.mixed_precision),
     )
+
+
+def _cpu_processes() -> dict[str, object]:
+    """Several processes without a GPU: say so, or each process would train a model of its own."""
+    if torch.cuda.is_available() or world_size() == 1:
+        return {}
+    return {"use_cpu": True, "ddp_backend": "gloo"}
 
 
 def _precision(setting: str) -> dict[str, bool]:

@@ -6,7 +6,11 @@ from typing import Any
 import jiwer
 import numpy as np
 import torch
+from torch.utils.data import DataLoader
 from transformers import Trainer, TrainerCallback
+
+from utils.batching import DurationBatchSampler
+from utils.kill_points import kill_point
 
 
 class CtcTrainer(Trainer):
@@ -14,7 +18,25 @@ class CtcTrainer(Trainer):
 
     In a padded batch the frames past an utterance's end still get (meaningless) outputs;
     read as letters they would add junk to the end of short utterances' hypotheses.
+    `max_batch_seconds` > 0 trains on dynamic batches (utils.batching) instead of a fixed
+    number of utterances per batch.
     """
+
+    def __init__(self, *args, max_batch_seconds: float = 0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_batch_seconds = max_batch_seconds
+        # The CTC loss is a mean that ignores `num_items_in_batch`; left True, the Trainer would
+        # multiply it by the process count (DDP) and skip dividing it by gradient_accumulation_steps.
+        self.model_accepts_loss_kwargs = False
+
+    def get_train_dataloader(self) -> DataLoader:
+        if not self.max_batch_seconds:
+            return super().get_train_dataloader()
+        durations = self.train_dataset[self.args.length_column_name]
+        batches = DurationBatchSampler(durations, self.max_batch_seconds, seed=self.args.seed)
+        return self.accelerator.prepare(DataLoader(
+            self.train_dataset, batch_sampler=batches, collate_fn=self.data_collator,
+            num_workers=self.args.dataloader_num_workers, pin_memory=self.args.dataloader_pin_memory))
 
     def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):
         loss, logits, labels = super().prediction_step(model, inputs, prediction_loss_only, ignore_keys)
@@ -59,3 +81,14 @@ class ReplanSchedule(TrainerCallback):
         for group, rate in zip(optimizer.param_groups, rates):
             group["lr"] = rate
         lr_scheduler._last_lr = rates
+
+
+class StepKillPoint(TrainerCallback):
+    """`utils.kill_points.kill_point("train_step")` after each optimiser step (interruption tests).
+
+    on_step_end runs before the Trainer saves that step's checkpoint, so a kill at step N
+    leaves the checkpoints of the steps before N.
+    """
+
+    def on_step_end(self, args, state, control, **kwargs):
+        kill_point("train_step")

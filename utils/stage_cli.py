@@ -1,11 +1,12 @@
 """`run.py` command line: parse Kaldi/ESPnet-style options, plan the stages, run or explain them.
 
 Options: --stage N, --stop-stage M, --only NAME[,NAME], --list, --dry-run, --force, --nj N,
---config FILE, plus the recipe's own (added by its `add_options`). Unknown options are errors.
+--ngpu N, --config FILE, plus the recipe's own (added by its `add_options`). Unknown options are errors.
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import subprocess
@@ -39,6 +40,8 @@ def build_parser(stages: Sequence[Stage], prog: str, default_config: Path,
     parser.add_argument("--dry-run", action="store_true", help="say which stages would run or be skipped, and why")
     parser.add_argument("--force", action="store_true", help="re-run the selected stages even if up to date")
     parser.add_argument("--nj", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="parallel jobs")
+    parser.add_argument("--ngpu", type=int, default=1,
+                        help="training processes on this machine, one per GPU (torchrun); 1: in this process")
     parser.add_argument("--config", type=Path, default=default_config, help="recipe settings (YAML)")
     if add_options:
         add_options(parser)
@@ -120,6 +123,26 @@ def run_recipe(stages: Sequence[Stage], recipe_dir: Path, *, default_config: Pat
         return 1
 
 
+DISK_ERRORS = {errno.ENOSPC: "the disk is full", errno.EFBIG: "a file-size limit was reached",
+               errno.EDQUOT: "the disk quota is used up", errno.EIO: "the disk reported an I/O error"}
+
+
+def _failure(stage: Stage, err: Exception, log_file: Path) -> str:
+    """The one-line message for a stage that raised something other than a CurrachError."""
+    try:
+        with open(log_file, "a", encoding="utf-8") as f:
+            traceback.print_exc(file=f)
+        where = f"the traceback is in {log_file}"
+    except OSError:  # the disk that failed the stage may fail the log too
+        where = f"the traceback could not be written to {log_file}"
+    kept = "Nothing of it was kept; outputs of earlier stages are untouched"
+    if isinstance(err, OSError) and err.errno in DISK_ERRORS:
+        what = f"writing {err.filename}" if err.filename else "writing its outputs"
+        return (f"stage {stage.number} ({stage.name}) failed {what}: {DISK_ERRORS[err.errno]} ({err.strerror}). "
+                f"{kept}; free space and re-run the same command; {where}")
+    return f"stage {stage.number} ({stage.name}) failed: {type(err).__name__}: {err}. {kept}; {where}"
+
+
 def _producers(stages: Sequence[Stage], ctx: StageContext) -> dict[Path, Stage]:
     return {p: s for s in stages for which in ("outputs", "in_place") for p in stage_paths(s, which, ctx)}
 
@@ -161,10 +184,7 @@ def _run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, forc
         except (CurrachError, KeyboardInterrupt):
             raise
         except Exception as err:  # a bug or an unforeseen input: say where, keep the traceback in the log
-            with open(log_file, "a", encoding="utf-8") as f:
-                traceback.print_exc(file=f)
-            raise CurrachError(f"stage {s.number} ({s.name}) failed: {type(err).__name__}: {err}. Nothing of "
-                               f"it was kept; the traceback is in {log_file}") from err
+            raise CurrachError(_failure(s, err, log_file)) from err
         record["commit"] = version
         store.save(s, record)
         log.info("stage %d %s: done in %.1f s; log %s", s.number, s.name, record["seconds"], log_file)

@@ -65,6 +65,8 @@ class TrainSettings:
     back in later epochs (utils.feature_cache): filterbank extraction is then paid once, not
     every epoch, at a disk cost of about 115 MB per hour of audio (80 float32 values per
     10 ms). Off by default; the tiny configs turn it on.
+    `max_batch_seconds` > 0: dynamic batches of similar-length utterances holding at most that
+    many seconds of padded audio (utils.batching); `batch_size` is then unused for training.
     """
 
     seed: int = 42
@@ -87,6 +89,7 @@ class TrainSettings:
     dataloader_num_workers: int = 0
     speed_perturb: tuple[float, ...] = ()
     cache_features: bool = False
+    max_batch_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,8 @@ def _check_values(path: Path, model: ModelSettings, train: TrainSettings) -> Non
         raise InputError(f"{path}: `model.ctc_loss_reduction` must be 'mean' or 'sum'")
     if any(not 0.5 <= factor <= 2.0 for factor in train.speed_perturb):
         raise InputError(f"{path}: `train.speed_perturb` factors must lie between 0.5 and 2.0")
+    if train.max_batch_seconds < 0:
+        raise InputError(f"{path}: `train.max_batch_seconds` must be 0 (fixed batch_size) or positive")
     if model.fbank_stride < 1:
         raise InputError(f"{path}: `model.fbank_stride` must be at least 1")
     if model.hidden_size % model.num_attention_heads:

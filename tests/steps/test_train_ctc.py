@@ -224,3 +224,30 @@ def test_cli_trains_and_reports_missing_inputs(corpus, tmp_path):
     assert result.exit_code == 1
     assert "vocab not found" in result.output
     assert not (root / "other_model").exists()
+
+
+def test_dynamic_batches_with_cached_features_train_and_resume(corpus, tmp_path):
+    """train.max_batch_seconds: batches hold at most that much padded audio; resume keeps counting."""
+    from transformers import TrainingArguments
+
+    from utils.ctc_model import build_model
+    from utils.ctc_trainer import CtcTrainer
+    from utils.train_config import ModelSettings
+
+    processor = build_processor(corpus["vocab"], "wav2vec2-bert")
+    trainer = CtcTrainer(
+        model=build_model(ModelSettings(**TINY_MODEL), processor.tokenizer),
+        args=TrainingArguments(output_dir=str(tmp_path / "t"), report_to="none", remove_unused_columns=False,
+                               length_column_name="duration"),
+        data_collator=CtcCollator(processor), train_dataset=manifest_dataset(corpus["manifest"]),
+        max_batch_seconds=1.5)
+    sizes = sorted(len(batch["labels"]) for batch in trainer.get_train_dataloader())
+    assert sizes == [1, 1, 2]  # 0.5 + 0.7 s padded to 1.4 s; 0.9 and 1.1 s each alone
+
+    config = write_config(tmp_path / "tiny.yaml", train={"max_batch_seconds": 1.5, "cache_features": True})
+    run(corpus, config, "first", max_steps=2)
+    run(corpus, config, "second", max_steps=5)  # crosses into the second epoch of 3 batches
+    state = newest_state(tmp_path / "work")
+    assert state["global_step"] == 5
+    assert [e["step"] for e in state["log_history"] if "loss" in e] == [1, 2, 3, 4, 5]
+    assert len(list((tmp_path / "work" / "features").glob("*.npz"))) == len(TEXTS)
