@@ -54,21 +54,25 @@ class DurationBatchSampler(Sampler[list[int]]):
             for start in range(0, len(order), self.pool_size):
                 pool = order[start:start + self.pool_size]
                 pool = pool[np.argsort(self.durations[pool], kind="stable")]
-                batches.extend(self._cut(pool))
+                batches.extend(cut_sorted(pool.tolist(), self.durations, self.max_seconds))
             self._batches = [batches[i] for i in rng.permutation(len(batches))]
         return self._batches
 
-    def _cut(self, pool: np.ndarray) -> list[list[int]]:
-        """Cut length-sorted indices into batches whose count x longest fits `max_seconds`."""
-        batches, current = [], []
-        for index in pool.tolist():
-            if current and (len(current) + 1) * self.durations[index] > self.max_seconds:
-                batches.append(current)
-                current = []
-            current.append(index)
-        if current:
+def cut_sorted(order: Sequence[int], durations: Sequence[float], max_seconds: float,
+               max_size: int = 0) -> list[list[int]]:
+    """Cut indices in ascending-duration order into batches whose count x longest fits
+    `max_seconds` and, if `max_size` > 0, that hold at most `max_size` items."""
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        longest = durations[index]  # ascending order: the newcomer is the longest so far
+        if current and ((max_size and len(current) >= max_size) or longest * (len(current) + 1) > max_seconds):
             batches.append(current)
-        return batches
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
 
 
 def padding_share(durations: Sequence[float], batches: Sequence[Sequence[int]]) -> float:

@@ -16,6 +16,7 @@ import numpy as np
 import soundfile
 import soxr
 
+from utils.batching import cut_sorted
 from utils.ctc_logits import MODEL_PRODUCER
 from utils.errors import CurrachError, InputError
 
@@ -118,18 +119,7 @@ def forward_batch(model: Any, frontend: CtcFrontend, audios: list[np.ndarray],
 
 def make_batches(durations: list[float], max_seconds: float, max_size: int) -> list[list[int]]:
     """Indices grouped by similar duration so that len(batch) * longest <= max_seconds."""
-    order = sorted(range(len(durations)), key=lambda i: durations[i])
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for index in order:
-        longest = durations[index]  # ascending order: the newcomer is the longest so far
-        if current and (len(current) >= max_size or longest * (len(current) + 1) > max_seconds):
-            batches.append(current)
-            current = []
-        current.append(index)
-    if current:
-        batches.append(current)
-    return batches
+    return cut_sorted(sorted(range(len(durations)), key=lambda i: durations[i]), durations, max_seconds, max_size)
 
 
 def _duration(record: dict, manifest: Path) -> float:
