@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.signals import sigint_as_at_a_terminal
 from tests.hardening.interrupted_runs import (ARGS, REPO, STAGE_FILES, TAG, WORK, Runs, differences,
                                               reference_and_chain, trainer_state)
 
@@ -147,7 +148,7 @@ def test_ctrl_c_in_data_prep_stops_cleanly_and_says_how_to_resume(ga_ie: Runs, t
     recipe = _copy(ga_ie.chain, tmp_path, ignore=("exp", "wavs"))
     proc = subprocess.Popen([sys.executable, str(recipe / "run.py"), *ARGS, "--only", "data_prep", "--force"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                            env={**os.environ, "PYTHONWARNINGS": "ignore"}, preexec_fn=sigint_as_at_a_terminal)
     deadline = time.time() + 300
     while time.time() < deadline and len(list((recipe / "data/wavs").rglob("*.wav"))) < 5:
         time.sleep(0.1)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.signals import sigint_as_at_a_terminal
+
 REPO = Path(__file__).resolve().parents[2]
 
 # A toy recipe: 0 copies a source file, 1 upper-cases it (setting: suffix), 2 counts characters.
@@ -215,7 +217,7 @@ def test_second_run_stops_at_once_naming_the_holder(toy: Path) -> None:
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(toy: Path) -> None:
     run(toy, "--stop-stage", "0")
     proc = subprocess.Popen([sys.executable, str(toy / "run.py")], env={**os.environ, "TOY_SLEEP": "30"},
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=sigint_as_at_a_terminal)
     deadline = time.time() + 30
     while time.time() < deadline and not (toy / "work/.b.partial/b.txt").exists():
         time.sleep(0.1)
