@@ -17,8 +17,8 @@ import typer
 
 from utils.data_dir import read_data_dir
 from utils.errors import CurrachError, InputError
-from utils.kaldi_files import atomic_write_text
 from utils.kill_points import kill_point
+from utils.text_files import atomic_write_text
 
 log = logging.getLogger(__name__)
 

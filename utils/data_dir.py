@@ -38,7 +38,6 @@ from utils.errors import DataDirError, InputError
 from utils.kaldi_files import (
     KvTable,
     LineIssue,
-    atomic_write_text,
     byte_order,
     read_kv,
     render_kv,
@@ -46,6 +45,7 @@ from utils.kaldi_files import (
     sorted_keys,
     write_kv,
 )
+from utils.text_files import atomic_write_text
 
 __all__ = ["FixReport", "Utterance", "fix_data_dir", "read_data_dir", "read_kv", "spk2utt_from_utt2spk",
            "validate_data_dir", "write_data_dir", "write_kv"]

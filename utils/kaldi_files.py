@@ -12,13 +12,13 @@ validation and repair are built on it. `read_kv` is the strict reader for consum
 """
 from __future__ import annotations
 
-import os
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from utils.errors import InputError
+from utils.text_files import atomic_write_text
 
 
 @dataclass(frozen=True)
@@ -184,22 +184,6 @@ def format_line(key: str, value: str) -> str:
     if "\n" in value or "\r" in value:
         raise InputError(f"cannot write the value for {key!r}: it contains a line break")
     return f"{key} {value}\n"
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` as UTF-8 to `path` via `.<name>.tmp` and os.replace, so readers never see half."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as err:  # a full disk fails the write, whose error names no file
-        err.filename = err.filename or str(path)
-        raise
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def render_kv(mapping: Mapping[str, str]) -> str:

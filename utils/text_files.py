@@ -21,16 +21,22 @@ MANIFEST_PRODUCER = "the manifest stage (3)"
 
 
 def atomic_write_text(path: Path, content: str) -> Path:
-    """Write `content` (UTF-8) to `path` via a temporary sibling file; parents are created."""
+    """Write `content` (UTF-8, "\n" line ends) to `path` via a temporary sibling file, synced and
+    renamed, so readers never see half of it; parents are created. A write error (a full disk
+    names no file) is raised with `path` as its filename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_text(content, encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except OSError as err:  # a full disk fails the write, whose error names no file
-        tmp.unlink(missing_ok=True)
+    except OSError as err:
         err.filename = err.filename or str(path)
         raise
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
