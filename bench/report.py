@@ -41,8 +41,7 @@ def write_report(parts: dict[str, dict], out: Path) -> Path:
 def _audio(rows: list[dict]) -> list[str]:
     table = ["| clips | method | clips/s | x notebook | audio s/s | peak memory MB |", "|---|---|---|---|---|---|"]
     for row in rows:
-        base = _rate(next(r for r in rows if r["clips"] == row["clips"] and r["method"].startswith("notebook")))
-        table.append(f"| {row['clips']} | {row['method']} | {_rate(row):.1f} | {_rate(row) / base:.2f} | "
+        table.append(f"| {row['clips']} | {row['method']} | {_rate(row):.1f} | {_audio_speedup(rows, row):.2f} | "
                      f"{row['audio_seconds'] / row['work_seconds']:.0f} | {row['peak_mb']:.0f} |")
     return table
 
@@ -71,18 +70,17 @@ def _decode(rows: list[dict]) -> list[str]:
             shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in row["cumulative_share"].items())
             notes.append(f"- cProfile of the one-at-a-time beam + LM baseline, share of its wall time: {shares}.")
             continue
-        base = next(r for r in rows if r["decoder"] == row["decoder"] and r["method"].startswith("one at a time"))
         table.append(f"| {row['decoder']} | {row['method']} | {row['utts'] / row['work_seconds']:.1f} | "
                      f"{row['work_seconds'] / row['audio_seconds']:.3f} | "
-                     f"{base['work_seconds'] / row['work_seconds']:.2f} | {row['peak_mb']:.0f} |")
+                     f"{_decode_speedup(rows, row):.2f} | {row['peak_mb']:.0f} |")
     return table + [""] + notes
 
 
 def _train(rows: list[dict]) -> list[str]:
-    base = next(r for r in rows if r["kind"] == "random")["utts_per_second"]
     table = ["| batches | utt/s | x random | mean utts per batch | padding share |", "|---|---|---|---|---|"]
     for row in rows:
-        table.append(f"| {TRAIN_KINDS.get(row['kind'], row['kind'])} | {row['utts_per_second']:.1f} | {row['utts_per_second'] / base:.2f} | "
+        table.append(f"| {TRAIN_KINDS.get(row['kind'], row['kind'])} | {row['utts_per_second']:.1f} | "
+                     f"{_train_speedup(rows, row):.2f} | "
                      f"{row['mean_batch']:.1f} | {100 * row['padding_share']:.0f} % |")
     return table
 
@@ -96,6 +94,23 @@ def _memory(rows: list[dict]) -> list[str]:
 
 def _rate(row: dict) -> float:
     return row["clips"] / row["work_seconds"]
+
+
+def _audio_speedup(rows: list[dict], row: dict) -> float:
+    """Clips/s against the notebook approach on the same number of clips."""
+    base = next(r for r in rows if r["clips"] == row["clips"] and r["method"].startswith("notebook"))
+    return _rate(row) / _rate(base)
+
+
+def _decode_speedup(rows: list[dict], row: dict) -> float:
+    """Speed against the one-at-a-time baseline of the same decoder."""
+    base = next(r for r in rows if r["decoder"] == row["decoder"] and r["method"].startswith("one at a time"))
+    return base["work_seconds"] / row["work_seconds"]
+
+
+def _train_speedup(rows: list[dict], row: dict) -> float:
+    """Utterances/s against fixed-size random batches."""
+    return row["utts_per_second"] / next(r for r in rows if r["kind"] == "random")["utts_per_second"]
 
 
 def _machine() -> str:
@@ -116,16 +131,12 @@ def _plot(results: dict[str, list[dict]], path: Path) -> None:
 
     bars: list[tuple[str, float]] = []
     for row in results.get("audio", []):
-        base = next(r for r in results["audio"] if r["clips"] == row["clips"] and r["method"].startswith("notebook"))
-        bars.append((f"audio {row['clips']}: {row['method'][:22]}", _rate(row) / _rate(base)))
+        bars.append((f"audio {row['clips']}: {row['method'][:22]}", _audio_speedup(results["audio"], row)))
     for row in results.get("decode", []):
         if row["method"].startswith("ours"):
-            base = next(r for r in results["decode"] if r["decoder"] == row["decoder"]
-                        and r["method"].startswith("one at a time"))
-            bars.append((f"decode {row['decoder']}: ours", base["work_seconds"] / row["work_seconds"]))
+            bars.append((f"decode {row['decoder']}: ours", _decode_speedup(results["decode"], row)))
     for row in results.get("train", []):
-        base = next(r for r in results["train"] if r["kind"] == "random")
-        bars.append((f"train batches: {row['kind']}", row["utts_per_second"] / base["utts_per_second"]))
+        bars.append((f"train batches: {row['kind']}", _train_speedup(results["train"], row)))
     if not bars:
         return
     figure, axis = plt.subplots(figsize=(8, 0.35 * len(bars) + 1))
