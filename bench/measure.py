@@ -51,11 +51,11 @@ def _family(pid: int) -> list[int]:
     while todo:
         current = todo.pop()
         family.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
+        try:  # the process may end while we look: then it has no children to add
+            for task in Path(f"/proc/{current}/task").glob("*/children"):
                 todo.extend(int(child) for child in task.read_text().split())
-            except OSError:
-                pass
+        except OSError:
+            pass
     return family
 
 
