@@ -19,6 +19,7 @@ import torch
 from utils.audio import SAMPLE_RATE, load_audio
 from utils.errors import InputError
 from utils.feature_cache import FEATURE_KEYS, FeatureCache
+from utils.features import extract_features
 from utils.text_files import read_manifest
 
 MANIFEST_KEYS = ("audio_filepath", "duration", "text")
@@ -82,17 +83,8 @@ class CtcCollator:
         return {name: value[0].numpy() for name, value in inputs.items()}
 
     def _extract(self, audio: list[np.ndarray]):
-        """Inputs for `audio`; stacked filterbanks pad to a multiple of the stack, so that no
-        utterance's last frames are cut off and a batch holds each utterance as it is alone."""
-        extractor = self.processor.feature_extractor
-        return extractor(
-            audio,
-            sampling_rate=SAMPLE_RATE,
-            padding=True,
-            pad_to_multiple_of=getattr(extractor, "stride", None),
-            return_attention_mask=True,
-            return_tensors="pt",
-        )
+        """Inputs for `audio`, each utterance as it is alone (utils.features)."""
+        return extract_features(self.processor.feature_extractor, audio, SAMPLE_RATE, return_attention_mask=True)
 
 
 def _pad(single: list[dict[str, np.ndarray]], padding_value: float) -> dict[str, torch.Tensor]:
