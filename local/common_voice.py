@@ -24,6 +24,7 @@ from pathlib import Path
 from utils.audio_jobs import ClipJob, convert_clips
 from utils.data_dir import write_data_dir
 from utils.errors import InputError
+from utils.jobs import Jobs
 from utils.prep_report import PrepReport
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,11 @@ def check_common_voice(corpus_dir: Path, splits: tuple[str, ...]) -> dict[str, o
     return {"name": f"Common Voice {version} {corpus_dir.name}".replace("  ", " "), "path": str(corpus_dir)}
 
 
-def prepare_common_voice(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path, nj: int = 1,
+def prepare_common_voice(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path, nj: int | Jobs = 1,
                          max_drop_share: float = 0.05) -> Path:
     """Write the Kaldi data dir `out_dir` for one split and its wavs under `wav_dir`.
 
+    `nj`: local workers, or the stage's `Jobs` (`--cmd slurm` converts the audio in a job array).
     Raises InputError for a bad corpus or when more than `max_drop_share` of the rows are
     unusable (the report is written to `out_dir/prep_report.tsv` first).
     """

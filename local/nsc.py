@@ -58,6 +58,7 @@ from local.synth_corpus import make_synthetic_corpus
 from utils.audio_jobs import ClipJob, convert_clips
 from utils.data_dir import write_data_dir
 from utils.errors import InputError
+from utils.jobs import Jobs
 from utils.prep_report import PrepReport
 
 log = logging.getLogger(__name__)
@@ -93,10 +94,11 @@ def check_nsc(corpus_dir: Path, channels: tuple[int, ...] = (0,)) -> dict[str, o
 
 
 def prepare_nsc(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path,
-                shares: Mapping[str, float] = DEFAULT_SHARES, nj: int = 1, max_drop_share: float = 0.05,
+                shares: Mapping[str, float] = DEFAULT_SHARES, nj: int | Jobs = 1, max_drop_share: float = 0.05,
                 speaker_pattern: str = DEFAULT_SPEAKER_PATTERN, channels: tuple[int, ...] = (0,)) -> Path:
     """Write the Kaldi data dir `out_dir` for `split` (a key of `shares`) and its wavs under `wav_dir`.
 
+    `nj`: local workers, or the stage's `Jobs` (`--cmd slurm` converts the audio in a job array).
     Raises InputError for an unknown layout, bad shares, or when more than `max_drop_share`
     of the split's utterances are unusable (the report is written to `out_dir` first).
     """

@@ -26,7 +26,7 @@ import json
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Sequence
 
 import numpy as np
 import typer
@@ -34,6 +34,7 @@ import typer
 from utils.align import SCHEMES, EditCounts
 from utils.bootstrap import bootstrap_ci
 from utils.errors import CurrachError, InputError
+from utils.jobs import Jobs, as_jobs
 from utils.kaldi_files import read_kv
 from utils.kill_points import kill_point
 from utils.provenance import collect_provenance
@@ -45,6 +46,8 @@ from utils.transcripts import Normalizer, read_durations, read_transcripts
 SCORE_JSON = "score.json"
 DECODE_JSON = "decode.json"
 FORMAT = "currach-score/1"
+
+PATH_ARGS = ("ref_text", "hyp", "out_dir", "utt2spk", "utt2dur")
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +88,28 @@ def score(
     atomic_write_text(out_dir / "report.txt", report_text(record))
     atomic_write_json(out_dir / SCORE_JSON, record)
     logger.info("score: %s; wrote wer, cer, report.txt, score.json in %s", record["wer_line"], out_dir)
-    kill_point("score")
     return record
+
+
+def score_decode_dirs(pairs: Sequence[tuple[Path, Path]], normalizer: str | None, provenance: dict | None = None,
+                      nj: int | Jobs = 1) -> list[Path]:
+    """Score each (data dir, decode dir): DATA/text against DECODE/hyp into DECODE/score, with the
+    data dir's utt2spk and utt2dur. `nj`: local workers, or the stage's `Jobs` (a Slurm array)."""
+    tasks = [{"ref_text": str(data / "text"), "hyp": str(decode / "hyp"), "out_dir": str(decode / "score"),
+              "normalizer": normalizer, "utt2spk": str(data / "utt2spk"), "utt2dur": str(data / "utt2dur"),
+              "provenance": provenance} for data, decode in pairs]
+    done = []
+    for out in as_jobs(nj).map(score_task, tasks, desc="score", total=len(tasks)):
+        done.append(Path(out))
+        kill_point("score")  # here, not in a worker: a pool whose worker is killed waits forever
+    return done
+
+
+def score_task(task: dict) -> str:
+    """`score` on one JSON task of `score_decode_dirs` (a pool worker or a Slurm task); its OUT_DIR."""
+    paths = {key: Path(value) for key, value in task.items() if key in PATH_ARGS and value is not None}
+    score(**{**task, **paths})
+    return task["out_dir"]
 
 
 def build_record(

@@ -23,3 +23,22 @@ def cv_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sentences.write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
     return make_synthetic_corpus(sentences, root / "ga-IE", "ga", {"train": 2, "dev": 1, "test": 1},
                                  seed=1, dev_share=0.17, test_share=0.17, nj=2)
+
+
+@pytest.fixture(scope="session")
+def slurm(tmp_path_factory: pytest.TempPathFactory):
+    """Environment for the clients of a real single-node Slurm (started here if none answers);
+    skips, saying why, where none can run (see tests/utils/slurm_cluster.py)."""
+    import os
+    import signal
+
+    from tests.utils import slurm_cluster
+
+    env, pids, why_not = slurm_cluster.start(tmp_path_factory.mktemp("slurm"))
+    try:
+        if why_not:
+            pytest.skip(f"no real Slurm: {why_not}")
+        yield env
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGTERM)

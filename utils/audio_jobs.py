@@ -17,7 +17,7 @@ import soundfile as sf
 
 from utils.audio import SAMPLE_RATE, AudioError, convert_to_wav
 from utils.data_dir import Utterance
-from utils.jobs import parallel_map
+from utils.jobs import Jobs, as_jobs
 from utils.prep_report import PrepReport
 
 
@@ -33,42 +33,46 @@ class ClipJob:
     text: str
 
 
-def convert_clips(jobs: list[ClipJob], wav_dir: Path, nj: int, report: PrepReport, desc: str,
+def convert_clips(jobs: list[ClipJob], wav_dir: Path, nj: int | Jobs, report: PrepReport, desc: str,
                   native_rates: tuple[int, ...] = (SAMPLE_RATE,)) -> list[Utterance]:
     """Write `wav_dir/<utt_id>.wav` for each job; return the utterances that converted.
 
+    `nj` is a number of local workers, or the stage's `Jobs` (`--cmd slurm`: a job array).
     `native_rates` are the rates the corpus ships: converting from them is not reported as a
     repair (Common Voice's 48 kHz mp3s, say). `text` becomes both text and text_raw.
     """
-    tasks = [(job, wav_dir / f"{job.utt_id}.wav", native_rates) for job in jobs]
+    tasks = ({"clip": str(job.clip), "wav": str(wav_dir / f"{job.utt_id}.wav"), "native_rates": list(native_rates)}
+             for job in jobs)
     utts = []
-    for job, wav, result, repaired in parallel_map(_convert_one, tasks, nj, desc=desc, total=len(tasks)):
+    results = as_jobs(nj).map(convert_one, tasks, desc=desc, total=len(jobs))
+    for job, (wav, result, repaired) in zip(jobs, results):
         if isinstance(result, str):
             report.drop(job.source, job.line, job.utt_id, result)
             continue
         if repaired:
             report.repair(job.source, job.line, job.utt_id, repaired)
-        utts.append(Utterance(job.utt_id, job.speaker, str(wav.resolve()), job.text, round(result, 3),
+        utts.append(Utterance(job.utt_id, job.speaker, str(Path(wav).resolve()), job.text, round(result, 3),
                               text_raw=job.text))
     return utts
 
 
-def _convert_one(task: tuple[ClipJob, Path, tuple[int, ...]]) -> tuple[ClipJob, Path, float | str, str]:
-    """(job, wav, duration or the reason it failed, what was repaired); never raises."""
-    job, wav, native_rates = task
+def convert_one(task: dict) -> tuple[str, float | str, str]:
+    """(wav, duration or the reason it failed, what was repaired) for one {clip, wav, native_rates};
+    never raises. Arguments and result are JSON values: it runs in Slurm tasks too."""
+    clip, wav = Path(task["clip"]), Path(task["wav"])
     try:
         if wav.is_file():
-            return job, wav, sf.info(str(wav)).duration, ""
-        info = convert_to_wav(job.clip, wav)
+            return str(wav), sf.info(str(wav)).duration, ""
+        info = convert_to_wav(clip, wav)
     except AudioError as err:
-        return job, wav, str(err), ""
+        return str(wav), str(err), ""
     except Exception as err:  # noqa: BLE001 - one bad clip must not end the run
-        return job, wav, f"{job.clip}: unexpected {type(err).__name__}: {err}", ""
+        return str(wav), f"{clip}: unexpected {type(err).__name__}: {err}", ""
     repaired = []
-    if info.source_rate not in native_rates:
+    if info.source_rate not in task["native_rates"]:
         repaired.append(f"resampled {info.source_rate} Hz -> {SAMPLE_RATE} Hz")
     if info.source_channels != 1:
         repaired.append(f"downmixed {info.source_channels} channels")
     if info.source_format == "WAV" and info.source_subtype != "PCM_16":
         repaired.append(f"re-encoded {info.source_subtype} wav as PCM_16")
-    return job, wav, info.duration, f"{job.clip}: {'; '.join(repaired)}" if repaired else ""
+    return str(wav), info.duration, f"{clip}: {'; '.join(repaired)}" if repaired else ""

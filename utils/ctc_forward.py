@@ -4,10 +4,17 @@ Loads the feature extractor and tokenizer with Auto* classes (never AutoProcesso
 would load a saved LM decoder too), so Wav2Vec2ForCTC on raw audio and Wav2Vec2BertForCTC
 on filterbanks both work. Audio is read from the wav files, downmixed and resampled to the
 feature extractor's rate if it is not there already.
+
+`forward_records` splits a set into `nj` parts of similar total duration: on CPU each part runs
+in its own worker process with one thread (a small model's forward and the numpy filterbanks
+use one core far better than two threads share one batch), with `--cmd slurm` each part is a
+task of a job array. On a local GPU the set runs in one process.
 """
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +26,9 @@ import soxr
 from utils.batching import cut_sorted
 from utils.ctc_logits import MODEL_PRODUCER
 from utils.errors import CurrachError, InputError
+from utils.features import extract_features
+from utils.jobs import Jobs
+from utils.text_files import read_manifest
 
 MIN_SECONDS = 0.1  # shorter clips are zero-padded: the conv front-ends need ~25 ms per frame
 
@@ -98,13 +108,68 @@ def run_ctc_model(frontend: CtcFrontend, records: list[dict], manifest: Path, ma
     return out
 
 
+def forward_records(frontend: CtcFrontend, records: list[dict], manifest: Path, max_batch_seconds: float,
+                    max_batch_size: int, jobs: Jobs, device: str | None, work: Path) -> dict[str, np.ndarray]:
+    """Log-probs for each record, keyed by utt id, computed in `jobs.nj` parts (see the module doc);
+    the parts' files live in `work` until they are merged."""
+    import torch
+
+    on_gpu = device == "cuda" or (device is None and torch.cuda.is_available())
+    parts = min(jobs.nj, len(records)) if jobs.cmd != "local" or not on_gpu else 1
+    if parts <= 1:
+        return run_ctc_model(frontend, records, manifest, max_batch_seconds, max_batch_size, jobs.nj, device)
+    by_length = sorted(records, key=lambda record: float(record.get("duration") or 0.0))
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    items = [{"model_dir": str(frontend.model_dir), "manifest": str(manifest),
+              "lines": [record["_line"] for record in by_length[part::parts]],
+              "out": str(work / f"part.{part + 1}.npz"), "max_batch_seconds": max_batch_seconds,
+              "max_batch_size": max_batch_size, "threads": 1 if jobs.cmd == "local" else None,
+              "device": device} for part in range(parts)]
+    if jobs.cmd == "local":
+        _import_model_class(frontend.model_dir)  # once, before the workers fork: about 2 s each otherwise
+    out: dict[str, np.ndarray] = {}
+    for part_file in Jobs(parts, jobs.cmd, jobs.log_dir, jobs.sbatch_args).map(
+            forward_part, items, desc=f"logits_{manifest.parent.name}"):
+        with np.load(part_file, allow_pickle=False) as data:
+            out.update((key, data[key]) for key in data.files)
+    shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def _import_model_class(model_dir: Path) -> None:
+    from transformers import AutoConfig
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CTC_MAPPING
+
+    MODEL_FOR_CTC_MAPPING[type(AutoConfig.from_pretrained(model_dir))]
+
+
+def forward_part(item: dict) -> str:
+    """One part of `forward_records` (a worker process or a Slurm task): the manifest lines
+    `item["lines"]` through the model into the .npz `item["out"]`; returns its path."""
+    import torch
+
+    threads = item["threads"] or len(os.sched_getaffinity(0))
+    torch.set_num_threads(threads)
+    manifest, wanted = Path(item["manifest"]), set(item["lines"])
+    records = [record for record in read_manifest(manifest) if record["_line"] in wanted]
+    frontend = load_ctc_frontend(Path(item["model_dir"]))
+    logits = run_ctc_model(frontend, records, manifest, item["max_batch_seconds"], item["max_batch_size"],
+                           threads, item["device"])
+    out = Path(item["out"])
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    with tmp.open("wb") as handle:  # a file object stops numpy from appending ".npz"
+        np.savez(handle, **logits)
+    os.replace(tmp, out)
+    return str(out)
+
+
 def forward_batch(model: Any, frontend: CtcFrontend, audios: list[np.ndarray],
                   device: str) -> list[np.ndarray]:
     """One padded batch through the model; each result trimmed to its own number of frames."""
     import torch
 
-    inputs = frontend.feature_extractor(audios, sampling_rate=frontend.sampling_rate,
-                                        return_tensors="pt", padding=True)
+    inputs = extract_features(frontend.feature_extractor, audios, frontend.sampling_rate)
     inputs = {key: value.to(device) for key, value in inputs.items()}
     log_probs = torch.log_softmax(model(**inputs).logits.float(), dim=-1).cpu().numpy()
     mask = inputs.get("attention_mask")

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from utils.errors import InputError
+from utils.jobs import Jobs, as_jobs
 from utils.text_files import read_manifest
 
 META_KEY = "__meta__"
@@ -58,14 +59,14 @@ def _read_meta(path: Path) -> dict | None:
 
 
 def compute_logits(model_dir: Path, manifest: Path, out_file: Path, max_batch_seconds: float = 120.0,
-                   max_batch_size: int = 16, nj: int = 1, device: str | None = None) -> Path:
+                   max_batch_size: int = 16, nj: int | Jobs = 1, device: str | None = None) -> Path:
     """Write `out_file` (.npz) with log-probs for every manifest utterance; reuse it if current.
 
     Batches hold utterances of similar length, at most `max_batch_seconds` of padded audio and
-    `max_batch_size` items. `nj` is the number of CPU threads; `device` defaults to CUDA when
-    available. Raises InputError for a missing model dir or unreadable audio.
+    `max_batch_size` items. `nj` local worker processes on CPU (threads on a GPU machine), or the
+    stage's `Jobs` (`--cmd slurm`: one task per part); `device` defaults to CUDA when available. Raises InputError for a missing model dir or unreadable audio.
     """
-    from utils.ctc_forward import load_ctc_frontend, run_ctc_model
+    from utils.ctc_forward import forward_records, load_ctc_frontend
 
     records = read_manifest(manifest)
     frontend = load_ctc_frontend(model_dir)
@@ -75,7 +76,8 @@ def compute_logits(model_dir: Path, manifest: Path, out_file: Path, max_batch_se
         logger.info("compute_logits: %s is current for %s and %s; reusing it",
                     out_file, model_dir, manifest)
         return out_file
-    logits = run_ctc_model(frontend, records, manifest, max_batch_seconds, max_batch_size, nj, device)
+    logits = forward_records(frontend, records, manifest, max_batch_seconds, max_batch_size, as_jobs(nj), device,
+                             out_file.with_name(f".{out_file.stem}.parts"))
     meta = {"version": CACHE_VERSION, "fingerprint": fingerprint, "labels": frontend.labels,
             "blank": frontend.blank, "model_dir": str(model_dir), "manifest": str(manifest)}
     _save_npz(out_file, logits, meta)

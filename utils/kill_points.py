@@ -7,7 +7,7 @@ the variable (every normal run) a call costs one dictionary look-up. Names in us
 "parallel_map" (one per item of utils.jobs.parallel_map: stage 0 speech synthesis, stage 1
 audio conversion), "normalize_text", "make_manifest" and "train_lm" (one per line, stages 2-4),
 "train_step" (one per optimiser step, stage 5), "decode_set" (one per decode written, stage 6)
-and "score" (one per decode scored, stage 7).
+and "score" (one per decode scored, stage 7, counted in the stage's own process).
 """
 from __future__ import annotations
 

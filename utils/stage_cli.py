@@ -1,7 +1,7 @@
 """`run.py` command line: parse Kaldi/ESPnet-style options, plan the stages, run or explain them.
 
 Options: --stage N, --stop-stage M, --only NAME[,NAME], --list, --dry-run, --force, --nj N,
---ngpu N, --config FILE, plus the recipe's own (added by its `add_options`). Unknown options are errors.
+--cmd local|slurm, --sbatch-args ARGS, --ngpu N, --config FILE, plus the recipe's own (added by its `add_options`). Unknown options are errors.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import yaml
 
 from utils.errors import CurrachError
 from utils.fingerprint import FingerprintCache
+from utils.job_array import CMDS
 from utils.lock import RecipeLock
 from utils.logs import setup_logging
 from utils.stages import RecordStore, Stage, StageContext, check_inputs, decide, execute, stage_paths
@@ -40,6 +41,12 @@ def build_parser(stages: Sequence[Stage], prog: str, default_config: Path,
     parser.add_argument("--dry-run", action="store_true", help="say which stages would run or be skipped, and why")
     parser.add_argument("--force", action="store_true", help="re-run the selected stages even if up to date")
     parser.add_argument("--nj", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="parallel jobs")
+    parser.add_argument("--cmd", choices=CMDS, default="local",
+                        help="where --nj jobs of data prep, decoding and scoring run: local (a process pool) "
+                             "or slurm (an --nj-task sbatch job array, logs in exp/log/<stage>/)")
+    parser.add_argument("--sbatch-args", default="", metavar="ARGS",
+                        help="extra sbatch options for --cmd slurm, one quoted string, e.g. "
+                             "\"--partition=cpu --time=2:00:00 --mem=4G\"")
     parser.add_argument("--ngpu", type=int, default=1,
                         help="training processes on this machine, one per GPU (torchrun); 1: in this process")
     parser.add_argument("--config", type=Path, default=default_config, help="recipe settings (YAML)")

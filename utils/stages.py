@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable
 
 from utils.errors import InputError
 from utils.fingerprint import MISSING, FingerprintCache, module_source_fingerprint, settings_fingerprint
+from utils.jobs import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,13 @@ class StageContext:
         if value is None:
             raise InputError(f"{self.config_path}: missing setting {dotted!r}")
         return value
+
+    def jobs(self) -> Jobs:
+        """The stage's parallel runner: `--nj` local workers, or with `--cmd slurm` an `--nj`-task
+        job array whose logs go to exp/log/<NN>_<stage>/<array>.<task>.log."""
+        folder = f"{self.stage.number:02d}_{self.stage.name}" if self.stage else "jobs"
+        return Jobs.from_options(self.nj, self.options.get("cmd", "local"), self.recipe_dir / "exp/log" / folder,
+                                 self.options.get("sbatch_args", ""))
 
     def out(self, template: str) -> Path:
         """Staging path for a declared output; moved to `path(template)` when the stage succeeds."""

@@ -23,9 +23,10 @@ from steps.make_manifest import make_manifest  # noqa: E402
 from steps.make_results import make_results  # noqa: E402
 from steps.make_vocab import make_vocab  # noqa: E402
 from steps.normalize_text import normalize_text  # noqa: E402
-from steps.score import score  # noqa: E402
+from steps.score import score_decode_dirs  # noqa: E402
 from steps.train_ctc import train_ctc  # noqa: E402
 from steps.train_lm import train_lm  # noqa: E402
+from utils.ctc_logits import compute_logits  # noqa: E402
 from utils.launch import run_step  # noqa: E402
 from utils.stage_cli import run_recipe  # noqa: E402
 from utils.model_card import write_model_card  # noqa: E402
@@ -53,7 +54,7 @@ def corpus(ctx: StageContext) -> None:
 def data_prep(ctx: StageContext) -> None:
     for name in SETS:
         prepare_common_voice(ctx.path("{corpus_dir}"), name, ctx.out(f"data/{name}"),
-                             ctx.path(f"data/wavs/{name}"), nj=ctx.nj,
+                             ctx.path(f"data/wavs/{name}"), nj=ctx.jobs(),
                              max_drop_share=ctx.setting("data.max_drop_share"))
 
 
@@ -85,6 +86,8 @@ def train(ctx: StageContext) -> None:
 
 def decode(ctx: StageContext) -> None:
     model, cache = ctx.path("exp/{tag}/model"), ctx.path("exp/{tag}/logits")
+    for name in EVAL_SETS:  # the acoustic model over --nj parts (a Slurm array with --cmd slurm), cached
+        compute_logits(model, ctx.path(f"data/{name}/manifest.jsonl"), cache / f"{name}.npz", nj=ctx.jobs())
     for name in EVAL_SETS:
         decode_set(model, ctx.path(f"data/{name}/manifest.jsonl"), ctx.out(f"exp/{{tag}}/decode_{name}_greedy"),
                    "greedy", logits_file=cache / f"{name}.npz", nj=ctx.nj)
@@ -99,13 +102,9 @@ def decode(ctx: StageContext) -> None:
 def scoring(ctx: StageContext) -> None:
     corpus_name = json.loads(ctx.path("data/local/corpus.json").read_text(encoding="utf-8"))["name"]
     provenance = collect_provenance(RECIPE.parents[1], ctx.config_path, corpus_name)
-    for name in EVAL_SETS:
-        for decoder in DECODERS:
-            decode_dir = ctx.path(f"exp/{{tag}}/decode_{name}_{decoder}")
-            score(ctx.path(f"data/{name}/text"), decode_dir / "hyp", decode_dir / "score",
-                  ctx.setting("text.normalizer"),
-                  utt2spk=ctx.path(f"data/{name}/utt2spk"), utt2dur=ctx.path(f"data/{name}/utt2dur"),
-                  provenance=provenance)
+    score_decode_dirs([(ctx.path(f"data/{name}"), ctx.path(f"exp/{{tag}}/decode_{name}_{decoder}"))
+                       for name in EVAL_SETS for decoder in DECODERS],
+                      ctx.setting("text.normalizer"), provenance, nj=ctx.jobs())
     make_results(RECIPE)
     write_model_card(ctx.path("exp/{tag}/model"), sorted(ctx.path("exp/{tag}").glob("decode_*/score/score.json")),
                      ctx.setting("corpus.lang"), corpus_name, ctx.setting("text.normalizer"),

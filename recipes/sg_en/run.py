@@ -30,10 +30,11 @@ from steps.make_results import make_results  # noqa: E402
 from steps.make_vocab import make_vocab  # noqa: E402
 from steps.normalize_text import normalize_plain_text, normalize_text  # noqa: E402
 from steps.save_processor_with_lm import save_processor_with_lm  # noqa: E402
-from steps.score import score  # noqa: E402
+from steps.score import score_decode_dirs  # noqa: E402
 from steps.select_oracle import select_oracle  # noqa: E402
 from steps.train_ctc import train_ctc  # noqa: E402
 from steps.train_lm import train_lm  # noqa: E402
+from utils.ctc_logits import compute_logits  # noqa: E402
 from utils.launch import run_step  # noqa: E402
 from utils.stage_cli import run_recipe  # noqa: E402
 from utils.model_card import write_model_card  # noqa: E402
@@ -64,11 +65,11 @@ def data_prep(ctx: StageContext) -> None:
     for name in SETS:
         if ctx.options["corpus_dir"]:  # NSC or a plain clips + transcripts folder: local.nsc tells them apart
             prepare_nsc(ctx.path("{corpus_dir}"), name, ctx.out(f"data/{name}"), ctx.path(f"data/wavs/{name}"),
-                        shares=ctx.setting("nsc.shares"), nj=ctx.nj, max_drop_share=ctx.setting("data.max_drop_share"),
+                        shares=ctx.setting("nsc.shares"), nj=ctx.jobs(), max_drop_share=ctx.setting("data.max_drop_share"),
                         speaker_pattern=ctx.setting("nsc.speaker_pattern"), channels=tuple(ctx.setting("nsc.channels")))
         else:
             prepare_common_voice(ctx.path("{corpus_dir}"), name, ctx.out(f"data/{name}"),
-                                 ctx.path(f"data/wavs/{name}"), nj=ctx.nj,
+                                 ctx.path(f"data/wavs/{name}"), nj=ctx.jobs(),
                                  max_drop_share=ctx.setting("data.max_drop_share"))
 
 
@@ -108,6 +109,8 @@ def decode(ctx: StageContext) -> None:
     model, cache = ctx.path("exp/{tag}/model"), ctx.path("exp/{tag}/logits")
     beam, hotwords = ctx.setting("decode.beam_width"), _hotwords(ctx)
     weight = ctx.setting("decode.hotword_weight")
+    for name in EVAL_SETS:  # the acoustic model over --nj parts (a Slurm array with --cmd slurm), cached
+        compute_logits(model, ctx.path(f"data/{name}/manifest.jsonl"), cache / f"{name}.npz", nj=ctx.jobs())
     for name in EVAL_SETS:
         manifest_file, logits = ctx.path(f"data/{name}/manifest.jsonl"), cache / f"{name}.npz"
         decode_set(model, manifest_file, ctx.out(f"exp/{{tag}}/decode_{name}_greedy"), "greedy",
@@ -147,14 +150,12 @@ def scoring(ctx: StageContext) -> None:
     for name in EVAL_SETS:
         select_oracle(ctx.path(f"data/{name}/text"), ctx.path(f"exp/{{tag}}/decode_{name}_beam_lm/nbest"),
                       ctx.path(f"exp/{{tag}}/decode_{name}_oracle"), normalizer)
-        systems = []
-        for decoder in _decoders(ctx) + ["oracle"]:
-            decode_dir = ctx.path(f"exp/{{tag}}/decode_{name}_{decoder}")
-            score(ctx.path(f"data/{name}/text"), decode_dir / "hyp", decode_dir / "score", normalizer,
-                  utt2spk=ctx.path(f"data/{name}/utt2spk"), utt2dur=ctx.path(f"data/{name}/utt2dur"),
-                  provenance=provenance)
-            systems.append((decoder, decode_dir / "score/score.json"))
-        compare_hyps(systems, ctx.out(f"exp/{{tag}}/side_by_side_{name}.txt"))
+    systems = _decoders(ctx) + ["oracle"]
+    score_decode_dirs([(ctx.path(f"data/{name}"), ctx.path(f"exp/{{tag}}/decode_{name}_{decoder}"))
+                       for name in EVAL_SETS for decoder in systems], normalizer, provenance, nj=ctx.jobs())
+    for name in EVAL_SETS:
+        compare_hyps([(decoder, ctx.path(f"exp/{{tag}}/decode_{name}_{decoder}/score/score.json"))
+                      for decoder in systems], ctx.out(f"exp/{{tag}}/side_by_side_{name}.txt"))
     make_results(RECIPE)
     write_model_card(ctx.path("exp/{tag}/model"), sorted(ctx.path("exp/{tag}").glob("decode_*/score/score.json")),
                      ctx.setting("corpus.lang"), corpus_name, ctx.setting("text.normalizer"),

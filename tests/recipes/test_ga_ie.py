@@ -41,6 +41,28 @@ def test_every_stage_leaves_its_outputs(finished: Path) -> None:
     assert card.startswith("---\n") and "model-index" in card and "local.normalizers.ga" in card
 
 
+def test_data_prep_decode_and_score_on_slurm_give_the_local_results(finished: Path, slurm, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    for name, value in slurm.items():
+        monkeypatch.setenv(name, value)
+    recipe = shutil.copytree(finished.parents[1], tmp_path / "repo", symlinks=True) / "recipes/ga_ie"
+    shutil.rmtree(recipe / "exp/e2e/logits")  # so that the acoustic model runs again, on Slurm
+    proc = run_recipe(recipe, "--config", "conf/e2e.yaml", "--max-steps", "4", "--only", "1,2,3,6,7", "--force",
+                      "--cmd", "slurm", "--nj", "2")
+    assert stages_run(proc) == [1, 2, 3, 6, 7]
+    for name in ("train", "dev", "test"):
+        for kaldi_file in ("text.raw", "utt2spk", "spk2utt", "utt2dur"):
+            assert (recipe / f"data/{name}/{kaldi_file}").read_bytes() == (finished / f"data/{name}/{kaldi_file}").read_bytes()
+    for decode in ("decode_dev_greedy", "decode_test_greedy", "decode_dev_beam_lm", "decode_test_beam_lm"):
+        assert (recipe / f"exp/e2e/{decode}/hyp").read_bytes() == (finished / f"exp/e2e/{decode}/hyp").read_bytes()
+        assert (recipe / f"exp/e2e/{decode}/score/wer").read_bytes() == (finished / f"exp/e2e/{decode}/score/wer").read_bytes()
+    logs = recipe / "exp/log"
+    for array_log in ("01_data_prep/audio_train.2.log", "06_decode/logits_test.2.log", "07_score/score.2.log"):
+        text = (logs / array_log).read_text(encoding="utf-8")
+        assert "(Slurm job " in text and text.endswith("# exit status 0\n"), text
+
 def test_text_normalised_once_with_raw_kept(finished: Path) -> None:
     raw = (finished / "data/train/text.raw").read_text(encoding="utf-8")
     text = (finished / "data/train/text").read_text(encoding="utf-8")
@@ -75,3 +97,4 @@ def test_a_common_voice_folder_runs_stages_0_to_4(cv_corpus: Path, tmp_path: Pat
     assert len((recipe / "data/train/wav.scp").read_text().splitlines()) == 16
     assert (recipe / "data/lang/lm.arpa").read_text().startswith("\n\\data\\") or "\\data\\" in (
         recipe / "data/lang/lm.arpa").read_text()[:100]
+

@@ -175,3 +175,16 @@ def test_cli(model_dir, lm_dir, tmp_path):
     bad = runner.invoke(app, ["decode_ctc", str(model_dir), str(manifest), str(tmp_path / "x"),
                               "--decoder", "beam_lm", "--lm-dir", str(tmp_path / "no_lm")])
     assert bad.exit_code == 1
+
+
+@pytest.mark.parametrize("stride", [2, 3])
+def test_logits_in_worker_parts_equal_one_process(tmp_path, stride):
+    model_dir = make_bert_model_dir(tmp_path / "bert", stride=stride)
+    texts = {f"spk{n % 3}-{n:02d}": "to be" for n in range(7)}
+    manifest, _ = make_set(tmp_path, "dev", texts)
+    one = load_logits(compute_logits(model_dir, manifest, tmp_path / "one.npz", nj=1))
+    parts = load_logits(compute_logits(model_dir, manifest, tmp_path / "parts.npz", nj=3))
+    assert set(parts.logits) == set(texts) and not (tmp_path / ".parts.parts").exists()
+    for utt in texts:
+        assert parts.logits[utt].shape == one.logits[utt].shape
+        np.testing.assert_allclose(parts.logits[utt], one.logits[utt], atol=1e-4)

@@ -1,12 +1,8 @@
 """utils.job_array: N tasks with per-task logs, one retry, a clear error; locally and on a real Slurm."""
 from __future__ import annotations
 
-import os
-import signal
-
 import pytest
 
-from tests.utils import slurm_cluster
 from utils.job_array import JobsFailed, exit_status, run_array, task_log
 
 # Task 2 fails the first time it runs (it leaves a marker), then succeeds: the retry must rerun only it.
@@ -15,19 +11,6 @@ FLAKY = ["bash", "-c", "echo task JOB; if [ JOB = 2 ] && [ ! -e {marker} ]; then
 
 def flaky(tmp_path):
     return [word.replace("{marker}", str(tmp_path / "marker")) for word in FLAKY]
-
-
-@pytest.fixture(scope="module")
-def slurm(tmp_path_factory):
-    """Environment for the Slurm clients of a real single-node cluster (started here if none answers)."""
-    env, pids, why_not = slurm_cluster.start(tmp_path_factory.mktemp("slurm"))
-    try:
-        if why_not:
-            pytest.skip(f"no real Slurm: {why_not}")
-        yield env
-    finally:
-        for pid in pids:
-            os.kill(pid, signal.SIGTERM)
 
 
 @pytest.mark.parametrize("cmd", ["local", "slurm"])
