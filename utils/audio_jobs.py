@@ -45,7 +45,7 @@ def convert_clips(jobs: list[ClipJob], wav_dir: Path, nj: int | Jobs, report: Pr
              for job in jobs)
     utts = []
     results = as_jobs(nj).map(convert_one, tasks, desc=desc, total=len(jobs))
-    for job, (wav, result, repaired) in zip(jobs, results):
+    for job, (wav, result, repaired) in zip(jobs, results, strict=True):  # strict: the pool is shut down here
         if isinstance(result, str):
             report.drop(job.source, job.line, job.utt_id, result)
             continue
