@@ -1,4 +1,5 @@
-"""train_ctc under torchrun: 2 CPU processes (DDP, gloo) train in lockstep, rank 0 alone writes, resume works.
+"""train_ctc under torchrun: 2 CPU processes (DDP, gloo) train in lockstep, rank 0 alone writes, resume works;
+and the same under `accelerate launch`.
 
 The step runs unchanged, as a user would run it: first `python -m torch.distributed.run --standalone
 --nproc_per_node 2 -m steps train_ctc ...`, then (the resume) through utils.launch.run_step, which is
@@ -26,11 +27,17 @@ REPO = Path(__file__).resolve().parents[2]
 STEP_LINE = re.compile(r"\[rank (\d)\] INFO \S+ step (\d+)/\d+ epoch ([\d.]+) .*train loss (\S+)")
 
 
-def torchrun(corpus: dict[str, Path], config: Path, model: str, max_steps: int) -> str:
+TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+# `--multi_gpu` is what starts N processes (torchrun underneath); with no GPU they meet on gloo.
+# (`--cpu` would start one process: accelerate's multi-CPU launch needs mpirun.)
+ACCELERATE = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+              "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no"]
+
+
+def torchrun(corpus: dict[str, Path], config: Path, model: str, max_steps: int, launcher: list[str] = TORCHRUN) -> str:
     """Run the step on 2 CPU processes; return their combined log (stderr)."""
     root = corpus["root"]
-    argv = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-            "-m", "steps", "train_ctc", str(corpus["manifest"]), str(corpus["manifest"]), str(corpus["vocab"]),
+    argv = [*launcher, "-m", "steps", "train_ctc", str(corpus["manifest"]), str(corpus["manifest"]), str(corpus["vocab"]),
             str(config), str(root / model), str(root / "work"), "--max-steps", str(max_steps)]
     env = {**os.environ, "CURRACH_REPLICA_LOG_LEVEL": "INFO", "CUDA_VISIBLE_DEVICES": ""}
     # its own session, so that a hang is ended with the workers too, not only torchrun
@@ -91,3 +98,13 @@ def test_two_cpu_processes_train_in_lockstep_and_resume(corpus, tmp_path, capfd,
     assert state["global_step"] == 4
     assert [entry["step"] for entry in state["log_history"] if "loss" in entry] == [1, 2, 3, 4]
     assert is_finished_model(tmp_path / "second")
+
+
+@pytest.mark.slow
+def test_accelerate_launch_runs_the_same_step_on_two_processes(corpus, tmp_path):
+    log = torchrun(corpus, write_config(tmp_path / "tiny.yaml"), "model", max_steps=2, launcher=ACCELERATE)
+    ranks = steps_by_rank(log)
+    assert sorted(ranks) == [0, 1] and ranks[0] == ranks[1]
+    assert [(step, epoch) for step, epoch, _ in ranks[0]] == [(1, 1.0), (2, 2.0)]  # sharded, as under torchrun
+    assert not re.search(r"\[rank 1\] .*(saved model to|wrote )", log)
+    assert is_finished_model(tmp_path / "model")
