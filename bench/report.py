@@ -47,8 +47,8 @@ def _audio(rows: list[dict]) -> list[str]:
 
 
 def _decode(rows: list[dict]) -> list[str]:
-    table = ["| decoder | method | utt/s | real-time factor | x one at a time | peak memory MB |",
-             "|---|---|---|---|---|---|"]
+    table = ["| utterances | decoder | method | utt/s | real-time factor | x one at a time | peak memory MB |",
+             "|---|---|---|---|---|---|---|"]
     notes = []
     for row in rows:
         if row["decoder"] == "tune 5x5":
@@ -70,7 +70,7 @@ def _decode(rows: list[dict]) -> list[str]:
             shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in row["cumulative_share"].items())
             notes.append(f"- cProfile of the one-at-a-time beam + LM baseline, share of its wall time: {shares}.")
             continue
-        table.append(f"| {row['decoder']} | {row['method']} | {row['utts'] / row['work_seconds']:.1f} | "
+        table.append(f"| {row['utts']} | {row['decoder']} | {row['method']} | {row['utts'] / row['work_seconds']:.1f} | "
                      f"{row['work_seconds'] / row['audio_seconds']:.3f} | "
                      f"{_decode_speedup(rows, row):.2f} | {row['peak_mb']:.0f} |")
     return table + [""] + notes
@@ -103,8 +103,9 @@ def _audio_speedup(rows: list[dict], row: dict) -> float:
 
 
 def _decode_speedup(rows: list[dict], row: dict) -> float:
-    """Speed against the one-at-a-time baseline of the same decoder."""
-    base = next(r for r in rows if r["decoder"] == row["decoder"] and r["method"].startswith("one at a time"))
+    """Speed against the one-at-a-time baseline of the same decoder on the same utterances."""
+    base = next(r for r in rows if r["decoder"] == row["decoder"] and r["utts"] == row["utts"]
+                and r["method"].startswith("one at a time"))
     return base["work_seconds"] / row["work_seconds"]
 
 
@@ -134,7 +135,7 @@ def _plot(results: dict[str, list[dict]], path: Path) -> None:
         bars.append((f"audio {row['clips']}: {row['method'][:22]}", _audio_speedup(results["audio"], row)))
     for row in results.get("decode", []):
         if row["method"].startswith("ours"):
-            bars.append((f"decode {row['decoder']}: ours", _decode_speedup(results["decode"], row)))
+            bars.append((f"decode {row['utts']} {row['decoder']}: ours", _decode_speedup(results["decode"], row)))
     for row in results.get("train", []):
         bars.append((f"train batches: {row['kind']}", _train_speedup(results["train"], row)))
     if not bars:

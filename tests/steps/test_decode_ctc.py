@@ -178,13 +178,24 @@ def test_cli(model_dir, lm_dir, tmp_path):
 
 
 @pytest.mark.parametrize("stride", [2, 3])
-def test_logits_in_worker_parts_equal_one_process(tmp_path, stride):
+def test_logits_in_worker_parts_equal_one_process(tmp_path, stride, monkeypatch, caplog):
+    monkeypatch.setattr(ctc_forward, "MIN_PART_SECONDS", 0.5)  # parts for these few seconds of audio
     model_dir = make_bert_model_dir(tmp_path / "bert", stride=stride)
     texts = {f"spk{n % 3}-{n:02d}": "to be" for n in range(7)}
     manifest, _ = make_set(tmp_path, "dev", texts)
     one = load_logits(compute_logits(model_dir, manifest, tmp_path / "one.npz", nj=1))
-    parts = load_logits(compute_logits(model_dir, manifest, tmp_path / "parts.npz", nj=3))
+    with caplog.at_level("INFO"):
+        parts = load_logits(compute_logits(model_dir, manifest, tmp_path / "parts.npz", nj=3))
+    assert "7 utterances in 3 parts (worker processes)" in caplog.text
     assert set(parts.logits) == set(texts) and not (tmp_path / ".parts.parts").exists()
     for utt in texts:
         assert parts.logits[utt].shape == one.logits[utt].shape
         np.testing.assert_allclose(parts.logits[utt], one.logits[utt], atol=1e-4)
+
+
+def test_a_set_too_small_for_its_workers_runs_in_one_process(tmp_path, caplog):
+    model_dir = make_bert_model_dir(tmp_path / "bert")
+    manifest, _ = make_set(tmp_path, "dev", TEXTS)
+    with caplog.at_level("INFO"):
+        compute_logits(model_dir, manifest, tmp_path / "l.npz", nj=2)
+    assert "parts" not in caplog.text and set(load_logits(tmp_path / "l.npz").logits) == set(TEXTS)
