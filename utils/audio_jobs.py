@@ -21,7 +21,7 @@ from utils.jobs import Jobs, as_jobs
 from utils.prep_report import PrepReport
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClipJob:
     """One utterance to convert. `source` and `line` say where it was listed, for the report."""
 

@@ -55,7 +55,7 @@ REPORT_NAME = "fix_data_dir.report.tsv"
 BACKUP_DIR = ".backup"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a data prep holds one per utterance
 class Utterance:
     """One utterance as stored across the files of a data dir. `duration` is in seconds."""
 
