@@ -14,6 +14,7 @@ task and its log. Tasks that never wrote their status line (killed, node lost) c
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shlex
 import subprocess
@@ -95,14 +96,24 @@ def _run_local(command: Sequence[str], tasks: list[int], log_dir: Path, name: st
 def _submit_slurm(command: Sequence[str], tasks: list[int], log_dir: Path, name: str,
                   sbatch_args: Sequence[str]) -> None:
     """One job array of `tasks`; returns when every task has ended (sbatch --wait)."""
-    argv = ["sbatch", "--parsable", "--wait", f"--array={','.join(map(str, tasks))}", f"--job-name={name}",
+    job_name = f"{name}.{os.getpid()}"  # unique, so that an interrupted run cancels its own array only
+    argv = ["sbatch", "--parsable", "--wait", f"--array={','.join(map(str, tasks))}", f"--job-name={job_name}",
             f"--output={log_dir.resolve() / name}.%a.log", *sbatch_args,
             "--wrap", _task_script(command, '"$SLURM_ARRAY_TASK_ID"')]
     log.info("%s: sbatch --array=%s, logs %s/%s.<task>.log", name, ",".join(map(str, tasks)), log_dir, name)
-    try:
-        result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    try:  # its own session: Ctrl-C reaches this process, which then cancels the array
+        sbatch = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  start_new_session=True)
     except FileNotFoundError:
         raise CurrachError("--cmd slurm: `sbatch` not found; install the Slurm client or use --cmd local") from None
-    if not result.stdout.strip():  # no job id: the submission itself was refused
-        raise CurrachError(f"{name}: sbatch refused the job array: {result.stderr.strip()}")
-    log.info("%s: Slurm job %s ended (sbatch exit %d)", name, result.stdout.strip(), result.returncode)
+    try:
+        out, err = sbatch.communicate()
+    except BaseException:  # Ctrl-C, or an error: tasks left running would write on behind our back
+        subprocess.run(["scancel", f"--name={job_name}"], capture_output=True, check=False)
+        sbatch.kill()
+        sbatch.wait()
+        log.warning("%s: cancelled Slurm job array %s", name, job_name)
+        raise
+    if not out.strip():  # no job id: the submission itself was refused
+        raise CurrachError(f"{name}: sbatch refused the job array: {err.strip()}")
+    log.info("%s: Slurm job %s ended (sbatch exit %d)", name, out.strip(), sbatch.returncode)

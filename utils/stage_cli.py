@@ -1,7 +1,8 @@
 """`run.py` command line: parse Kaldi/ESPnet-style options, plan the stages, run or explain them.
 
 Options: --stage N, --stop-stage M, --only NAME[,NAME], --list, --dry-run, --force, --nj N,
---cmd local|slurm, --sbatch-args ARGS, --ngpu N, --config FILE, plus the recipe's own (added by its `add_options`). Unknown options are errors.
+--cmd local|slurm, --sbatch-args=ARGS, --ngpu N, --config FILE, plus the recipe's own (added by its
+`add_options`). Unknown options are errors.
 """
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ def build_parser(stages: Sequence[Stage], prog: str, default_config: Path,
                         help="where --nj jobs of data prep, decoding and scoring run: local (a process pool) "
                              "or slurm (an --nj-task sbatch job array, logs in exp/log/<stage>/)")
     parser.add_argument("--sbatch-args", default="", metavar="ARGS",
-                        help="extra sbatch options for --cmd slurm, one quoted string, e.g. "
-                             "\"--partition=cpu --time=2:00:00 --mem=4G\"")
+                        help="extra sbatch options for --cmd slurm, one string written with '=', e.g. "
+                             "--sbatch-args=\"--partition=cpu --time=2:00:00\"")
     parser.add_argument("--ngpu", type=int, default=1,
                         help="training processes on this machine, one per GPU (torchrun); 1: in this process")
     parser.add_argument("--config", type=Path, default=default_config, help="recipe settings (YAML)")

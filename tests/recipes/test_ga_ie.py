@@ -50,7 +50,7 @@ def test_data_prep_decode_and_score_on_slurm_give_the_local_results(finished: Pa
     recipe = shutil.copytree(finished.parents[1], tmp_path / "repo", symlinks=True) / "recipes/ga_ie"
     shutil.rmtree(recipe / "exp/e2e/logits")  # so that the acoustic model runs again, on Slurm
     proc = run_recipe(recipe, "--config", "conf/e2e.yaml", "--max-steps", "4", "--only", "1,2,3,6,7", "--force",
-                      "--cmd", "slurm", "--nj", "2")
+                      "--cmd", "slurm", "--nj", "2", "--sbatch-args=--time=1:00:00")
     assert stages_run(proc) == [1, 2, 3, 6, 7]
     for name in ("train", "dev", "test"):
         for kaldi_file in ("text.raw", "utt2spk", "spk2utt", "utt2dur"):

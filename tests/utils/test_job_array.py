@@ -39,3 +39,40 @@ def test_a_task_failing_twice_is_named_with_its_log(cmd, tmp_path, request, monk
 def test_unknown_cmd_is_refused(tmp_path):
     with pytest.raises(Exception, match="expected one of local, slurm"):
         run_array(["true"], nj=1, log_dir=tmp_path, name="x", cmd="pbs")
+
+
+def test_ctrl_c_while_waiting_on_slurm_cancels_the_array(slurm, tmp_path):
+    """A run stopped with Ctrl-C must not leave its tasks running on the cluster, writing behind its back."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from tests.signals import sigint_as_at_a_terminal
+
+    repo = Path(__file__).resolve().parents[2]
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
+            "from utils.job_array import run_array; "
+            "run_array(['sleep', '300'], nj=2, log_dir=Path(sys.argv[2]), name='sleepy', cmd='slurm')")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(repo), str(tmp_path)], env={**os.environ, **slurm},
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=sigint_as_at_a_terminal)
+    name = f"sleepy.{proc.pid}"
+
+    def queued() -> list[str]:
+        listing = subprocess.run(["squeue", "-h", "-o", "%j %T"], env=slurm, capture_output=True, text=True)
+        return [line for line in listing.stdout.splitlines() if line.startswith(name + " ")]
+
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(line.endswith("RUNNING") for line in queued()):
+        time.sleep(0.5)
+    assert queued(), "the array never started"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err and f"cancelled Slurm job array {name}" in err
+    deadline = time.time() + 30
+    while time.time() < deadline and queued():
+        time.sleep(0.5)
+    assert not queued()
