@@ -6,8 +6,8 @@ on filterbanks both work. Audio is read from the wav files, downmixed and resamp
 feature extractor's rate if it is not there already.
 
 `forward_records` splits a set into up to `nj` parts of similar total duration. On CPU each part
-runs in its own worker process with one thread: on 2 cores, 2 workers ran the tiny model 1.3x
-faster than one process with 2 threads (the filterbanks are numpy, one core each). A worker
+runs in its own worker process with one thread: on 2 cores, 2 workers ran the tiny model over
+1,870 utterances 1.2-1.5x faster than one process with 2 threads (the filterbanks are numpy). A worker
 costs about 0.5 s to start, so a local part gets at least MIN_PART_SECONDS of audio; smaller
 sets run in this process. With `--cmd slurm` each of the `nj` parts is a task of a job array.
 On a local GPU the set runs in one process.
@@ -141,7 +141,7 @@ def forward_records(frontend: CtcFrontend, records: list[dict], manifest: Path, 
         _import_model_class(frontend.model_dir)  # once, before the workers fork: about 2 s each otherwise
     out: dict[str, np.ndarray] = {}
     for part_file in Jobs(parts, jobs.cmd, jobs.log_dir, jobs.sbatch_args).map(
-            forward_part, items, desc=f"logits_{manifest.parent.name}"):
+            forward_part, items, desc=f"logits_{manifest.parent.name}", total=len(items)):
         with np.load(part_file, allow_pickle=False) as data:
             out.update((key, data[key]) for key in data.files)
     shutil.rmtree(work, ignore_errors=True)

@@ -34,7 +34,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-CHUNK = 8  # items per task sent to a worker
+CHUNK = 8  # items per task sent to a worker (fewer when `total` says there are few)
 WINDOW = 4  # chunks in flight per worker: enough to keep it busy, few enough to keep memory flat
 
 
@@ -55,7 +55,10 @@ def parallel_map(func: Callable[[T], R], items: Iterable[T], nj: int, desc: str,
                 kill_point("parallel_map")
                 bar.update()
             return
-        for result in _pool_map(func, iter(items), nj, desc):
+        # a known small number of items (parts of a set, decode dirs) goes one per task, or one
+        # worker would get them all
+        chunk = CHUNK if total is None else max(1, min(CHUNK, total // (nj * WINDOW)))
+        for result in _pool_map(func, iter(items), nj, desc, chunk):
             yield result
             kill_point("parallel_map")
             bar.update()
@@ -63,17 +66,17 @@ def parallel_map(func: Callable[[T], R], items: Iterable[T], nj: int, desc: str,
         bar.close()
 
 
-def _pool_map(func: Callable[[T], R], items: Iterator[T], nj: int, desc: str) -> Iterator[R]:
+def _pool_map(func: Callable[[T], R], items: Iterator[T], nj: int, desc: str, chunk: int) -> Iterator[R]:
     ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
     pool = ProcessPoolExecutor(nj, mp_context=ctx, initializer=init_worker, initargs=(os.getpid(),))
     pending: deque[Future] = deque()
     try:
         while True:
             while len(pending) < nj * WINDOW:
-                chunk = list(itertools.islice(items, CHUNK))
-                if not chunk:
+                batch = list(itertools.islice(items, chunk))
+                if not batch:
                     break
-                pending.append(pool.submit(_run_chunk, func, chunk))
+                pending.append(pool.submit(_run_chunk, func, batch))
             if not pending:
                 break
             try:

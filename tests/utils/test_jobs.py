@@ -93,3 +93,17 @@ def test_a_cluster_cmd_needs_a_log_dir_and_a_known_name(tmp_path):
         Jobs(2, "pbs", tmp_path)
     assert Jobs.from_options(2, "slurm", tmp_path, "--partition=cpu --time='1:00:00'").sbatch_args == (
         "--partition=cpu", "--time=1:00:00")
+
+
+def pid_after_a_pause(_: int) -> int:
+    import os
+    import time
+
+    time.sleep(0.5)
+    return os.getpid()
+
+
+def test_a_few_known_items_go_to_different_workers():
+    """Two parts of a set must run side by side, not as one chunk in one worker."""
+    pids = list(parallel_map(pid_after_a_pause, range(2), 2, "parts", total=2))
+    assert len(set(pids)) == 2
