@@ -79,12 +79,10 @@ def _pool_map(func: Callable[[T], R], items: Iterator[T], nj: int, desc: str, ch
                 pending.append(pool.submit(_run_chunk, func, batch))
             if not pending:
                 break
-            try:
-                results = pending.popleft().result()
-            except BrokenProcessPool:
-                raise CurrachError(f"{desc}: a worker process died (killed by the OOM killer or a signal?); "
-                                   f"re-run to resume, with a smaller --nj if memory is short") from None
-            yield from results
+            yield from pending.popleft().result()
+    except BrokenProcessPool:  # from result(), or from submit() once the pool knows
+        raise CurrachError(f"{desc}: a worker process died (killed by the OOM killer or a signal?); "
+                           f"re-run to resume, with a smaller --nj if memory is short") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
