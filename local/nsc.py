@@ -98,7 +98,6 @@ def prepare_nsc(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path,
                 speaker_pattern: str = DEFAULT_SPEAKER_PATTERN, channels: tuple[int, ...] = (0,)) -> Path:
     """Write the Kaldi data dir `out_dir` for `split` (a key of `shares`) and its wavs under `wav_dir`.
 
-    `nj`: local workers, or the stage's `Jobs` (`--cmd slurm` converts the audio in a job array).
     Raises InputError for an unknown layout, bad shares, or when more than `max_drop_share`
     of the split's utterances are unusable (the report is written to `out_dir` first).
     """

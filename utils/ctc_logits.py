@@ -64,7 +64,8 @@ def compute_logits(model_dir: Path, manifest: Path, out_file: Path, max_batch_se
 
     Batches hold utterances of similar length, at most `max_batch_seconds` of padded audio and
     `max_batch_size` items. `nj` local worker processes on CPU (threads on a GPU machine), or the
-    stage's `Jobs` (`--cmd slurm`: one task per part); `device` defaults to CUDA when available. Raises InputError for a missing model dir or unreadable audio.
+    stage's `Jobs` (`--cmd slurm`: one task per part); `device` defaults to CUDA when available.
+    Raises InputError for a missing model dir or unreadable audio.
     """
     from utils.ctc_forward import forward_records, load_ctc_frontend
 
@@ -88,10 +89,15 @@ def compute_logits(model_dir: Path, manifest: Path, out_file: Path, max_batch_se
 def _save_npz(out_file: Path, logits: dict[str, np.ndarray], meta: dict) -> None:
     if META_KEY in logits:
         raise InputError(f"utterance id {META_KEY!r} is reserved by the logits cache")
+    save_arrays(out_file, {**logits, META_KEY: np.array(json.dumps(meta, ensure_ascii=False))})
+
+
+def save_arrays(out_file: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write `arrays` to the .npz `out_file` atomically (a temporary sibling, then a rename)."""
     out_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_file.with_name(f".{out_file.name}.tmp-{os.getpid()}")
     with tmp.open("wb") as handle:  # a file object stops numpy from appending ".npz"
-        np.savez(handle, **logits, **{META_KEY: np.array(json.dumps(meta, ensure_ascii=False))})
+        np.savez(handle, **arrays)
     os.replace(tmp, out_file)
 
 
