@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from utils.fingerprint import MISSING, FingerprintCache, module_source_fingerpri
 from utils.jobs import Jobs
 
 log = logging.getLogger(__name__)
+PARTIAL_WRITE = re.compile(r"^\..+\.tmp(-\d+)?$")  # the temporary names of utils' atomic writers
 
 Paths = tuple[str, ...] | Callable[["StageContext"], Iterable[str]]
 
@@ -234,6 +236,7 @@ def execute(stage: Stage, ctx: StageContext, store: RecordStore, cache: Fingerpr
         if fresh:
             _remove(path)
         path.mkdir(parents=True, exist_ok=True)
+        _remove_partial_writes(path)
     ctx.stage = stage
     ctx._staged = {final: staging_path(final) for final in outputs}
     for staged in ctx._staged.values():
@@ -284,6 +287,15 @@ def _folder_fp(path: Path, ctx: StageContext, cache: FingerprintCache, keep: Ite
     keep = set(keep)
     return cache.path(path, exclude=frozenset(p for p in ctx.owned
                                               if p != path and path in p.parents and p not in keep))
+
+
+def _remove_partial_writes(folder: Path) -> None:
+    """Delete what a killed run's atomic writers left half-written in `folder` (`.NAME.tmp` or
+    `.NAME.tmp-PID`, file or folder): resumed work keeps finished files only. Safe under the
+    recipe lock, before the stage starts writing."""
+    for path in sorted(folder.rglob(".*.tmp*"), reverse=True):
+        if PARTIAL_WRITE.match(path.name):
+            _remove(path)
 
 
 def _remove(path: Path) -> None:

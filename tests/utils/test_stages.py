@@ -169,6 +169,22 @@ def test_interrupted_work_is_resumed_only_with_the_same_inputs_and_settings(toy:
     assert (toy / "work/count.txt").read_text() == str(len("OTHER?"))
 
 
+def test_a_resumed_stage_drops_what_its_killed_run_left_half_written(toy: Path) -> None:
+    """A killed pool worker can leave an atomic writer's temporary file in the in-place work."""
+    run(toy, "--stop-stage", "0")
+    assert run(toy, env={"TOY_DIE": "1"}, check=False).returncode == -signal.SIGKILL
+    ckpt = toy / "work/ckpt"
+    (ckpt / "deep").mkdir()
+    partial = [ckpt / ".wer.tmp-10471", ckpt / "deep/.hyp.tmp", ckpt / ".model.tmp-7"]
+    for path in partial[:2]:
+        path.write_text("half")
+    partial[2].mkdir()
+    (ckpt / "kept.tmp-1").write_text("a finished file whose name only looks alike")
+    assert ran(run(toy)) == ["1 upper", "2 count"]
+    assert not any(path.exists() for path in partial)
+    assert (ckpt / "kept.tmp-1").exists() and (ckpt / "starts.txt").read_text().splitlines() == ["!", "!"]
+
+
 def test_a_file_written_into_an_earlier_stages_folder_does_not_rerun_its_readers(toy: Path) -> None:
     """Stage 2 reads stage 1's folder and writes a note into it (as stage 7 writes the model
     card into stage 5's model dir): that note must not make stage 2's input look changed."""
