@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -29,9 +28,9 @@ from typing import Any, Callable, Iterable
 from utils.errors import InputError
 from utils.fingerprint import MISSING, FingerprintCache, module_source_fingerprint, settings_fingerprint
 from utils.jobs import Jobs
+from utils.text_files import remove_partial_writes
 
 log = logging.getLogger(__name__)
-PARTIAL_WRITE = re.compile(r"^\..+\.tmp(-\d+)?$")  # the temporary names of utils' atomic writers
 
 Paths = tuple[str, ...] | Callable[["StageContext"], Iterable[str]]
 
@@ -90,11 +89,9 @@ class StageContext:
         return value
 
     def jobs(self) -> Jobs:
-        """The stage's parallel runner: `--nj` local workers, or with `--cmd slurm` an `--nj`-task
-        job array whose logs go to exp/log/<NN>_<stage>/<array>.<task>.log."""
-        folder = f"{self.stage.number:02d}_{self.stage.name}" if self.stage else "jobs"
-        return Jobs.from_options(self.nj, self.options.get("cmd", "local"), self.recipe_dir / "exp/log" / folder,
-                                 self.options.get("sbatch_args", ""))
+        """`--nj` local workers, or (`--cmd slurm`) a job array logging to exp/log/<NN>_<stage>/."""
+        folder = self.recipe_dir / "exp/log" / (f"{self.stage.number:02d}_{self.stage.name}" if self.stage else "jobs")
+        return Jobs.from_options(self.nj, self.options.get("cmd", "local"), folder, self.options.get("sbatch_args", ""))
 
     def out(self, template: str) -> Path:
         """Staging path for a declared output; moved to `path(template)` when the stage succeeds."""
@@ -236,7 +233,7 @@ def execute(stage: Stage, ctx: StageContext, store: RecordStore, cache: Fingerpr
         if fresh:
             _remove(path)
         path.mkdir(parents=True, exist_ok=True)
-        _remove_partial_writes(path)
+        remove_partial_writes(path)
     ctx.stage = stage
     ctx._staged = {final: staging_path(final) for final in outputs}
     for staged in ctx._staged.values():
@@ -287,15 +284,6 @@ def _folder_fp(path: Path, ctx: StageContext, cache: FingerprintCache, keep: Ite
     keep = set(keep)
     return cache.path(path, exclude=frozenset(p for p in ctx.owned
                                               if p != path and path in p.parents and p not in keep))
-
-
-def _remove_partial_writes(folder: Path) -> None:
-    """Delete what a killed run's atomic writers left half-written in `folder` (`.NAME.tmp` or
-    `.NAME.tmp-PID`, file or folder): resumed work keeps finished files only. Safe under the
-    recipe lock, before the stage starts writing."""
-    for path in sorted(folder.rglob(".*.tmp*"), reverse=True):
-        if PARTIAL_WRITE.match(path.name):
-            _remove(path)
 
 
 def _remove(path: Path) -> None:

@@ -12,12 +12,31 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 from pathlib import Path
 
 from utils.errors import InputError
 
 TEXT_PRODUCER = "the text normalization stage (2)"
 MANIFEST_PRODUCER = "the manifest stage (3)"
+
+
+# The temporary names the atomic writers use (here, utils.arpa, utils.ctc_logits, utils.ctc_model,
+# utils.audio: `.NAME.tmp-PID` or `.NAME.tmp`); what a killed run leaves under such a name is partial.
+PARTIAL_WRITE = re.compile(r"^\..+\.tmp(-\d+)?$")
+
+
+def remove_partial_writes(folder: Path) -> None:
+    """Delete what a killed run's atomic writers left half-written in `folder` (files or folders
+    named as PARTIAL_WRITE says), so that resumed work keeps finished files only. Call it only
+    when nothing else writes there (a stage does, under the recipe lock, before it starts)."""
+    for path in sorted(folder.rglob(".*.tmp*"), reverse=True):
+        if PARTIAL_WRITE.match(path.name) and (path.exists() or path.is_symlink()):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
 
 
 def atomic_write_text(path: Path, content: str) -> Path:
