@@ -76,7 +76,7 @@ def _pool_map(func: Callable[[T], R], items: Iterator[T], nj: int, desc: str, ch
                 batch = list(itertools.islice(items, chunk))
                 if not batch:
                     break
-                pending.append(pool.submit(_run_chunk, func, batch))
+                pending.append(_submit(pool, func, batch))
             if not pending:
                 break
             yield from pending.popleft().result()
@@ -85,6 +85,16 @@ def _pool_map(func: Callable[[T], R], items: Iterator[T], nj: int, desc: str, ch
                            f"re-run to resume, with a smaller --nj if memory is short") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(pool: ProcessPoolExecutor, func: Callable[[T], R], batch: list[T]) -> Future:
+    """pool.submit, with Ctrl-C held back meanwhile: the first submit forks the workers, and Python
+    swallows a KeyboardInterrupt raised in its fork handlers (the stage would go on and exit 0)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.submit(_run_chunk, func, batch)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _run_chunk(func: Callable[[T], R], chunk: list[T]) -> list[R]:
