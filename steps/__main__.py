@@ -27,6 +27,7 @@ COMMANDS = [
     "compare_hyps",
     "compare_scores",
     "make_results",
+    "explore",
     "new_recipe",
     "doctor",
 ]

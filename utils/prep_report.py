@@ -36,7 +36,7 @@ class PrepReport:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def summary(self) -> str:
-        reasons = Counter(_reason_kind(r[4]) for r in self.rows if r[3] == "dropped")
+        reasons = Counter(reason_kind(r[4]) for r in self.rows if r[3] == "dropped")
         repaired = sum(1 for r in self.rows if r[3] == "repaired")
         top = ", ".join(f"{n}× {k}" for k, n in reasons.most_common(4))
         return (f"{self.name}: kept {self.total - self.dropped}/{self.total}, dropped {self.dropped}"
@@ -53,6 +53,7 @@ class PrepReport:
             raise InputError(f"{self.name}: no utterances found")
 
 
-def _reason_kind(reason: str) -> str:
+def reason_kind(reason: str) -> str:
+    """A drop reason without its particulars, for counting by kind."""
     # "path/x.mp3: zero-byte file" -> "zero-byte file"
     return reason.rsplit(": ", 1)[-1][:60]
