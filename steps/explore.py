@@ -35,6 +35,11 @@ from utils.report_utterances import set_tables
 
 REPORT_DIR = "report"
 FORMAT = "currach-report/1"
+# What a recipe's score stage declares for the report, beside what scoring itself reads. The page's
+# HTML/JS/CSS (utils/report_assets/) are not Python modules: after editing them, re-run `explore`.
+REPORT_INPUTS = ("data/{set}/wav.scp", "data/{set}/utt2spk", "data/{set}/utt2dur", "data/lang/vocab.json")
+REPORT_CODE = ("steps.explore", "utils.report_systems", "utils.report_utterances", "utils.report_corpus",
+               "utils.report_page")
 
 logger = logging.getLogger(__name__)
 

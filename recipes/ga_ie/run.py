@@ -19,6 +19,7 @@ from local.common_voice import check_common_voice, prepare_common_voice  # noqa:
 from local.synth_corpus import make_synthetic_corpus  # noqa: E402
 from steps.decode_ctc import decode_set  # noqa: E402
 from steps.decode_with_lm import decode_with_lm  # noqa: E402
+from steps.explore import REPORT_CODE, REPORT_INPUTS, write_report  # noqa: E402
 from steps.make_manifest import make_manifest  # noqa: E402
 from steps.make_results import make_results  # noqa: E402
 from steps.make_vocab import make_vocab  # noqa: E402
@@ -109,6 +110,7 @@ def scoring(ctx: StageContext) -> None:
     write_model_card(ctx.path("exp/{tag}/model"), sorted(ctx.path("exp/{tag}").glob("decode_*/score/score.json")),
                      ctx.setting("corpus.lang"), corpus_name, ctx.setting("text.normalizer"),
                      out_file=ctx.out("exp/{tag}/model/README.md"))
+    write_report(RECIPE, ctx.path("exp/{tag}"), ctx.out("exp/{tag}/report"))
 
 
 def _decode_dirs(ctx: StageContext) -> list[str]:
@@ -141,11 +143,12 @@ STAGES = [
           outputs=_decode_dirs, in_place=("exp/{tag}/logits",), settings=("decode",), code=("steps.decode_ctc",),
           doc="greedy and beam+LM decoding (alpha/beta tuned on dev)"),
     Stage(7, "score", scoring, inputs=lambda c: [f"{d}/hyp" for d in _decode_dirs(c)]
-          + ["data/{set}/text", "data/local/corpus.json"],
-          outputs=("exp/{tag}/model/README.md",), in_place=lambda c: [f"{d}/score" for d in _decode_dirs(c)],
-          settings=("text", "corpus.lang"),
-          code=lambda c: ["steps.score", "steps.make_results", "utils.model_card", c.setting("text.normalizer")],
-          doc="WER/CER reports, RESULTS.md, the model card (exp/<tag>/model/README.md)"),
+          + ["data/{set}/text", "data/local/corpus.json", *REPORT_INPUTS],
+          outputs=("exp/{tag}/model/README.md", "exp/{tag}/report"),
+          in_place=lambda c: [f"{d}/score" for d in _decode_dirs(c)], settings=("text", "corpus.lang"),
+          code=lambda c: ["steps.score", "steps.make_results", "utils.model_card", *REPORT_CODE,
+                          c.setting("text.normalizer")],
+          doc="WER/CER reports, RESULTS.md, the model card, the explorer report (exp/<tag>/report/index.html)"),
 ]
 
 

@@ -25,6 +25,7 @@ from local.nsc import check_nsc, make_synthetic_corpus_en_sg, prepare_nsc  # noq
 from steps.compare_hyps import compare_hyps  # noqa: E402
 from steps.decode_ctc import decode_set  # noqa: E402
 from steps.decode_with_lm import decode_with_lm  # noqa: E402
+from steps.explore import REPORT_CODE, REPORT_INPUTS, write_report  # noqa: E402
 from steps.make_manifest import make_manifest  # noqa: E402
 from steps.make_results import make_results  # noqa: E402
 from steps.make_vocab import make_vocab  # noqa: E402
@@ -160,6 +161,7 @@ def scoring(ctx: StageContext) -> None:
     write_model_card(ctx.path("exp/{tag}/model"), sorted(ctx.path("exp/{tag}").glob("decode_*/score/score.json")),
                      ctx.setting("corpus.lang"), corpus_name, ctx.setting("text.normalizer"),
                      out_file=ctx.out("exp/{tag}/model/README.md"))
+    write_report(RECIPE, ctx.path("exp/{tag}"), ctx.out("exp/{tag}/report"))
 
 
 def _decoders(ctx: StageContext) -> list[str]:
@@ -203,14 +205,16 @@ STAGES = [
           code=("steps.decode_ctc", "steps.decode_with_lm", "steps.tune_lm_weights", "steps.save_processor_with_lm", "utils.ctc_search"),
           doc="greedy, beam, beam+external LM, beam+in-domain LM (alpha/beta tuned on dev); model_lm"),
     Stage(7, "score", scoring, inputs=lambda c: [f"{d}/hyp" for d in _decode_dirs(c)]
-          + ["data/{set}/text", "data/local/corpus.json"] + [f"exp/{{tag}}/decode_{s}_beam_lm/nbest" for s in EVAL_SETS],
-          outputs=lambda c: [f"exp/{{tag}}/side_by_side_{s}.txt" for s in EVAL_SETS] + ["exp/{tag}/model/README.md"],
+          + ["data/{set}/text", "data/local/corpus.json", *REPORT_INPUTS]
+          + [f"exp/{{tag}}/decode_{s}_beam_lm/nbest" for s in EVAL_SETS],
+          outputs=lambda c: [f"exp/{{tag}}/side_by_side_{s}.txt" for s in EVAL_SETS]
+          + ["exp/{tag}/model/README.md", "exp/{tag}/report"],
           in_place=lambda c: [f"{d}/score" for d in _decode_dirs(c)]
           + [f"exp/{{tag}}/decode_{s}_oracle" for s in EVAL_SETS],
           settings=("text", "corpus.lang"),
           code=lambda c: ["steps.score", "steps.select_oracle", "steps.compare_hyps", "steps.make_results",
-                          "utils.model_card", c.setting("text.normalizer")],
-          doc="WER/CER reports, n-best oracle, side-by-side hypotheses, RESULTS.md, the model card"),
+                          "utils.model_card", *REPORT_CODE, c.setting("text.normalizer")],
+          doc="WER/CER reports, n-best oracle, side-by-side hypotheses, RESULTS.md, the model card, the explorer report"),
 ]
 
 
