@@ -20,7 +20,8 @@ from bench.measure import ROOT, run_case
 from bench.report import write_report
 from utils.stage_cli import code_version
 
-PARTS = ("audio", "decode", "train", "memory")
+PARTS = ("audio", "decode", "train", "memory", "explore")
+NO_MODEL = ("audio", "explore")  # parts that need no trained demo model
 
 
 def main() -> None:
@@ -30,14 +31,15 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated subset of {PARTS}")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/RESULTS.md")
     parser.add_argument("--train-steps", type=int, default=100)
+    parser.add_argument("--explore-utts", type=int, default=20000, help="utterances of the explorer report case")
     args = parser.parse_args()
     parts = [p for p in args.only.split(",") if p]
     unknown = sorted(set(parts) - set(PARTS))
     if unknown:
         parser.error(f"--only: unknown part(s) {unknown}; known: {PARTS}")
     recipe = args.recipe.resolve()
-    if any(p != "audio" for p in parts) and not (recipe / "exp/tiny/model/config.json").is_file():
-        parser.error(f"{recipe}/exp/tiny/model: no trained model; run `make demo` first (or --only audio)")
+    if any(p not in NO_MODEL for p in parts) and not (recipe / "exp/tiny/model/config.json").is_file():
+        parser.error(f"{recipe}/exp/tiny/model: no trained model; run `make demo` first (or --only audio,explore)")
     results: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="currach-bench-") as scratch:
         work = Path(scratch)
@@ -49,6 +51,8 @@ def main() -> None:
             results["train"] = bench_train(work / "train", recipe, args.train_steps)
         if "memory" in parts:
             results["memory"] = bench_memory(work / "memory", recipe)
+        if "explore" in parts:
+            results["explore"] = bench_explore(work / "explore", args.explore_utts)
     stamp = {"date": datetime.date.today().isoformat(), "commit": code_version(ROOT)}
     merged_file = args.out.parent / "results.json"
     merged = json.loads(merged_file.read_text(encoding="utf-8")) if merged_file.is_file() else {}
@@ -114,6 +118,13 @@ def bench_train(work: Path, recipe: Path, steps: int) -> list[dict]:
 def bench_memory(work: Path, recipe: Path) -> list[dict]:
     args = (recipe / "data/train/manifest.jsonl", recipe / "data/lang/vocab.json", recipe / "conf/tiny.yaml")
     return [run_case("bench.train_cases", "memory", *args, work / f"x{copies}", copies, 60) for copies in (1, 10)]
+
+
+def bench_explore(work: Path, utts: int) -> list[dict]:
+    """The explorer report of `utts` synthetic scored utterances: written, then loaded in headless Chromium."""
+    made = run_case("bench.explore_cases", "make", work / "recipe", utts)
+    loaded = run_case("bench.explore_cases", "load", work / "recipe", 3)
+    return [{**loaded, "score_seconds": made["score_seconds"], "systems": made["systems"]}]
 
 
 if __name__ == "__main__":

@@ -47,3 +47,22 @@ def test_report_quotes_ratios_against_each_tables_baseline(tmp_path):
     assert "Measured 2026-11-21 at abc1234." in text
     assert "| 1x | 5 | 3 | 500 |" in text and "## decode" not in text
     assert (tmp_path / "results.png").stat().st_size > 0
+
+
+def test_explore_cases_write_and_time_the_report(tmp_path):
+    from tests.browser import browser_missing
+
+    if browser_missing():
+        pytest.skip(browser_missing())
+    made = run_case("bench.explore_cases", "make", tmp_path / "recipe", 40)
+    assert made["utts"] == 40 and made["systems"] == 3
+    loaded = run_case("bench.explore_cases", "load", tmp_path / "recipe", 1)
+    assert loaded["utts"] == 40 and loaded["sorted_rows"] == 40 and 0 < loaded["filter_matches"] < 40
+    assert len(loaded["load_ms"]) == 1 and loaded["load_ms_median"] > 0
+
+
+def test_report_of_the_explore_part(tmp_path):
+    row = {"utts": 20000, "systems": 3, "data_mb": 9.5, "write_seconds": 4.0, "load_ms": [900.0, 1100.0, 1000.0],
+           "load_ms_median": 1000.0, "filter_ms": 12.0, "sort_ms": 30.0, "peak_mb": 700}
+    out = write_report({"explore": {"date": "2026-12-01", "commit": "abc1234", "rows": [row]}}, tmp_path / "R.md")
+    assert "| 20000 | 3 | 9.5 | 4.0 | 1000 (900, 1100, 1000) | 12 | 30 | 700 |" in out.read_text(encoding="utf-8")
