@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from pathlib import Path
+from urllib.parse import quote
 
 from utils.align import CORRECT, DEL, SUB
 from utils.kaldi_files import read_kv
@@ -117,7 +118,7 @@ def error_tables(system: System) -> dict:
 
 
 def _wav_paths(wav_scp: Path, report_dir: Path) -> dict[str, str]:
-    """{utt: wav path relative to the report folder} for plain-file entries of wav.scp (pipes skipped)."""
+    """{utt: wav URL relative to the report folder (percent-encoded)} for plain-file entries of wav.scp (pipes skipped)."""
     if not wav_scp.is_file():
         return {}
     paths = {}
@@ -125,5 +126,6 @@ def _wav_paths(wav_scp: Path, report_dir: Path) -> dict[str, str]:
         if value.rstrip().endswith("|"):
             continue  # a Kaldi pipe: nothing a browser can play
         target = Path(value) if Path(value).is_absolute() else wav_scp.parent.parent.parent / value
-        paths[utt] = Path(os.path.relpath(target, report_dir)).as_posix()
+        # A URL path: '#', '?' or '%' in a file name would otherwise cut the link short.
+        paths[utt] = quote(Path(os.path.relpath(target, report_dir)).as_posix())
     return paths

@@ -5,6 +5,7 @@ import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 from typer.testing import CliRunner
@@ -59,8 +60,9 @@ def test_utterance_table_columns(report) -> None:
     assert table["speakers"] == ["spka", "spkb", "spkc"]
     assert [table["speakers"][k] for k in table["spk"]] == [TEST[u][0] for u in table["ids"]]
     assert table["nw"] == [len(TEST[u][2].split()) for u in table["ids"]]
-    for utt, wav in zip(table["ids"], table["wav"]):  # relative to the report, and it exists
-        assert not os.path.isabs(wav)
+    for utt, url in zip(table["ids"], table["wav"]):  # relative to the report, and it exists
+        wav = unquote(url)
+        assert not os.path.isabs(wav) and url == quote(wav)
         assert (page.parent / wav).resolve() == (page.parents[3] / "data/wavs/test" / f"{utt}.wav").resolve()
         assert (page.parent / wav).is_file()
     greedy = next(s for s in table["systems"] if s["decoder"] == "greedy")
