@@ -11,8 +11,10 @@ fetched from the network.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+from utils.errors import InputError
 from utils.text_files import atomic_write_text
 
 ASSETS = Path(__file__).resolve().parent / "report_assets"
@@ -25,15 +27,19 @@ DATA_VARIABLE = "CURRACH_REPORT"
 def write_page(out_dir: Path, data: dict, title: str) -> Path:
     """Write `data.js` and `index.html` into `out_dir` (made if missing); the index.html path."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError as exc:  # NaN or infinity, e.g. "nan" as a duration in utt2dur
+        raise InputError(f"report for {out_dir}: a number in the inputs is not finite ({exc}); "
+                         "check utt2dur and the score.json files") from exc
     atomic_write_text(out_dir / DATA_FILE, f"window.{DATA_VARIABLE} = {payload};\n")
     page = (ASSETS / "page.html").read_text(encoding="utf-8")
     script = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in SCRIPTS)
     # "</" would end the inline <script> early; inside JS "<\/" means the same thing.
-    page = (page.replace("{{TITLE}}", _escape(title))
-            .replace("{{STYLE}}", (ASSETS / "report.css").read_text(encoding="utf-8"))
-            .replace("{{DATA_FILE}}", DATA_FILE)
-            .replace("{{SCRIPT}}", script.replace("</", "<\\/")))
+    fills = {"TITLE": _escape(title), "STYLE": (ASSETS / "report.css").read_text(encoding="utf-8"),
+             "DATA_FILE": DATA_FILE, "SCRIPT": script.replace("</", "<\\/")}
+    # One pass, so that a title holding "{{SCRIPT}}" stays text.
+    page = re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: fills[m.group(1)], page)
     return atomic_write_text(out_dir / PAGE_FILE, page)
 
 

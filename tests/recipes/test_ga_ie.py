@@ -39,6 +39,8 @@ def test_every_stage_leaves_its_outputs(finished: Path) -> None:
     assert (finished / "results.png").stat().st_size > 0
     card = (model / "README.md").read_text(encoding="utf-8")
     assert card.startswith("---\n") and "model-index" in card and "local.normalizers.ga" in card
+    report = finished / "exp/e2e/report"  # the explorer, written by stage 7
+    assert (report / "index.html").is_file() and "decode_test_beam_lm" in (report / "data.js").read_text("utf-8")
 
 
 def test_data_prep_decode_and_score_on_slurm_give_the_local_results(finished: Path, slurm, tmp_path: Path,

@@ -124,6 +124,8 @@ def test_every_stage_leaves_its_outputs(finished: dict) -> None:
     assert "model-index" in (exp / "model/README.md").read_text(encoding="utf-8")  # the model card
     results = (recipe / "RESULTS.md").read_text(encoding="utf-8")
     assert "decode_test_beam_ext_lm" in results and "oracle" in results and "synthetic espeak-ng en" in results
+    data = (exp / "report/data.js").read_text(encoding="utf-8")  # the explorer, written by stage 7
+    assert (exp / "report/index.html").is_file() and all(f"decode_test_{d}" in data for d in DECODERS)
 
 
 def test_model_lm_decodes_with_transformers_alone(finished: dict) -> None:
