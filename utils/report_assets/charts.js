@@ -68,7 +68,7 @@ function barChart(labels, groups, opts) {
   // groups: [{label, values: [...]}] parallel to labels; grouped bars side by side.
   const width = opts.width || Math.max(320, Math.min(1100, 60 + labels.length * (8 + 10 * groups.length)));
   const height = opts.height || 240;
-  const pad = {left: 52, right: 12, top: 24, bottom: opts.rotate ? 90 : 40};
+  const pad = {left: opts.rotate ? 90 : 52, right: 12, top: 24, bottom: opts.rotate ? 90 : 40};  // room for slanted labels
   const yMax = niceMax(Math.max(0, ...groups.flatMap(g => g.values.filter(v => v !== null))));
   const root = frame(width, height, pad, yMax, opts.yLabel, opts.title);
   const slot = (width - pad.left - pad.right) / Math.max(1, labels.length);
