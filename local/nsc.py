@@ -294,7 +294,7 @@ def make_synthetic_corpus_en_sg(sentences_file: Path, out_dir: Path, lang: str, 
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     respelt = out_dir / "sentences.espeak.txt"
-    lines = sentences_file.read_text(encoding="utf-8").splitlines()
+    lines = sentences_file.read_text(encoding="utf-8-sig").splitlines()
     respelt.write_text("".join(espeak_spelling(line) + "\n" for line in lines), encoding="utf-8")
     return make_synthetic_corpus(respelt, out_dir, lang, renditions, seed=seed, nj=nj,
                                  max_sentences=max_sentences)
