@@ -5,26 +5,27 @@ Raw corpus layout, as Common Voice ships it (and as local/synth_corpus.py writes
     <corpus_dir>/
       clips/*.mp3                      48 kHz mp3 clips
       train.tsv dev.tsv test.tsv       tab-separated UTF-8 (a byte-order mark is allowed), header
-      validated.tsv ...                  row; we need client_id, path, sentence (others are ignored)
+      validated.tsv ...                  row; we need client_id, path, sentence; the rest (up_votes,
+                                         accent(s), sentence_id, sentence_domain, variant, ...) is
+                                         ignored, whichever release's set it is
+      clip_durations.tsv               recent releases: clip<TAB>duration[ms]; optional
 
 Per split this writes `<out_root>/<split>/` (wav.scp, text, text.raw, utt2spk, spk2utt,
-utt2dur, prep_report.tsv) and the audio once, as `<wav_root>/<split>/<utt_id>.wav`.
-Speaker id is the first 16 hex digits of client_id; utterance id is `<speaker>-<clip stem>`.
-Rows that cannot be used are dropped and reported with file, line and reason: wrong
-column count, a path leaving clips/ (refused, never opened), a symlink loop,
-missing/empty/corrupt/truncated/silent audio, empty text, duplicate ids. Already-converted
-wavs are kept, so an interrupted prep resumes.
-
-No clip is in two splits: a clip that test.tsv lists is excluded from every other split, one
-that dev.tsv lists from all but test (`held_out`, in order of precedence). Such rows are
-reported as "excluded" with the other file and line, and are not counted as losses.
+utt2dur, prep_report.tsv) and the audio once, as `<wav_root>/<split>/<utt_id>.wav`; ids as
+local/cv_rows.py makes them. Rows that cannot be used are dropped and reported with file, line
+and reason: wrong column count, a path leaving clips/ (refused, never opened), a symlink loop,
+missing/empty/corrupt/truncated/silent audio (shorter than clip_durations.tsv says counts as
+truncated), empty text, duplicate ids. Already-converted wavs are kept, so an interrupted prep
+resumes. No clip is in two splits, and `train_set="validated"` trains on validated.tsv less
+every clip, speaker and sentence of dev and test: see local/cv_splits.py.
 """
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
+from local.cv_rows import CLIP_DURATIONS, UNSAFE_ID, clip_job, read_clip_durations
+from local.cv_splits import HELD_OUT, exclude_held_out, winners
 from utils.audio_jobs import ClipJob, convert_clips
 from utils.data_dir import write_data_dir
 from utils.errors import InputError
@@ -32,10 +33,10 @@ from utils.jobs import Jobs
 from utils.prep_report import PrepReport
 from utils.text_files import strip_bom
 
+__all__ = ["HELD_OUT", "TRAIN_SETS", "UNSAFE_ID", "check_common_voice", "prepare_common_voice"]
 log = logging.getLogger(__name__)
 REQUIRED_COLUMNS = ("client_id", "path", "sentence")
-UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]+")
-HELD_OUT = ("test", "dev")  # a clip listed in several splits stays in the first of these that lists it
+TRAIN_SETS = ("train", "validated")  # what `train_set` may name: the TSV the train split is read from
 
 
 def check_common_voice(corpus_dir: Path, splits: tuple[str, ...]) -> dict[str, object]:
@@ -50,20 +51,28 @@ def check_common_voice(corpus_dir: Path, splits: tuple[str, ...]) -> dict[str, o
 
 
 def prepare_common_voice(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path, nj: int | Jobs = 1,
-                         max_drop_share: float = 0.05, *, held_out: tuple[str, ...] = HELD_OUT) -> Path:
+                         max_drop_share: float = 0.05, *, held_out: tuple[str, ...] = HELD_OUT,
+                         train_set: str = "train") -> Path:
     """Write the Kaldi data dir `out_dir` for one split and its wavs under `wav_dir`.
 
     `nj`: local workers, or the stage's `Jobs` (`--cmd slurm` converts the audio in a job array).
     `held_out`: splits whose clips no other split may hold, in order of precedence (a split's
-    TSV that is absent is skipped). Raises InputError for a bad corpus or when more than
-    `max_drop_share` of the rows are unusable (the report is written to `out_dir/prep_report.tsv` first).
+    TSV that is absent is skipped). `train_set`: the TSV the "train" split is read from,
+    "train" or "validated" (then less every clip, speaker and sentence of the held-out splits).
+    Raises InputError for a bad corpus or when more than `max_drop_share` of the rows are
+    unusable (the report is written to `out_dir/prep_report.tsv` first).
     """
-    tsv = corpus_dir / f"{split}.tsv"
-    report = PrepReport(f"data prep {split}")
-    rows = _read_tsv(tsv, corpus_dir / "clips", report)
-    rows = _exclude_held_out(rows, corpus_dir, _winners(split, held_out), report)
+    if train_set not in TRAIN_SETS:
+        raise InputError(f"train set {train_set!r}: expected one of {', '.join(TRAIN_SETS)}")
+    source = train_set if split == "train" else split
+    report = PrepReport(f"data prep {split}" + (f" (from {source}.tsv)" if source != split else ""))
+    durations = read_clip_durations(corpus_dir / CLIP_DURATIONS)
+    rows = _read_tsv(corpus_dir / f"{source}.tsv", corpus_dir / "clips", report, durations)
+    held = {f"{name}.tsv": _read_tsv(corpus_dir / f"{name}.tsv", corpus_dir / "clips", PrepReport(name))
+            for name in winners(split, held_out) if (corpus_dir / f"{name}.tsv").is_file()}
+    rows = exclude_held_out(rows, held, report, speakers_and_sentences=source == "validated")
     # 48 kHz is what Common Voice ships: converting from it is not a repair.
-    utts = convert_clips(rows, wav_dir, nj, report, desc=f"audio {tsv.stem}", native_rates=(16000, 48000))
+    utts = convert_clips(rows, wav_dir, nj, report, desc=f"audio {source}", native_rates=(16000, 48000))
     report.write(out_dir / "prep_report.tsv")
     report.check_share(max_drop_share, out_dir / "prep_report.tsv")
     write_data_dir(out_dir, utts)
@@ -81,7 +90,7 @@ def _header(tsv: Path) -> list[str]:
     return header
 
 
-def _read_tsv(tsv: Path, clips: Path, report: PrepReport) -> list[ClipJob]:
+def _read_tsv(tsv: Path, clips: Path, report: PrepReport, durations: dict[str, float] | None = None) -> list[ClipJob]:
     header = _header(tsv)
     raw_lines = strip_bom(tsv.read_bytes()).split(b"\n")
     col = {name: header.index(name) for name in REQUIRED_COLUMNS}
@@ -90,7 +99,7 @@ def _read_tsv(tsv: Path, clips: Path, report: PrepReport) -> list[ClipJob]:
         if not raw.strip():
             continue
         report.total += 1
-        row = _parse_row(raw, number, tsv, header, col, clips, report)
+        row = _parse_row(raw, number, tsv, header, col, clips, report, durations or {})
         if row is None:
             continue
         if row.utt_id in seen:
@@ -101,35 +110,8 @@ def _read_tsv(tsv: Path, clips: Path, report: PrepReport) -> list[ClipJob]:
     return rows
 
 
-def _winners(split: str, held_out: tuple[str, ...]) -> tuple[str, ...]:
-    """The held-out splits that take precedence over `split`."""
-    return held_out[:held_out.index(split)] if split in held_out else held_out
-
-
-def _exclude_held_out(rows: list[ClipJob], corpus_dir: Path, winners: tuple[str, ...],
-                      report: PrepReport) -> list[ClipJob]:
-    """`rows` less those whose clip a split of `winners` lists; each exclusion reported."""
-    owner: dict[Path, tuple[str, int]] = {}
-    for name in reversed(winners):  # the first winner's claim overwrites the later ones'
-        tsv = corpus_dir / f"{name}.tsv"
-        if tsv.is_file():
-            for row in _read_tsv(tsv, corpus_dir / "clips", PrepReport(f"held-out {name}")):
-                owner[row.clip] = (tsv.name, row.line)
-    kept = []
-    for row in rows:
-        if row.clip in owner:
-            report.exclude(row.source, row.line, row.utt_id, "clip also in {} (line {}): kept there only"
-                           .format(*owner[row.clip]))
-        else:
-            kept.append(row)
-    if len(kept) < len(rows):
-        log.warning("%s: %d clip(s) also listed in %s; excluded here, kept there (see prep_report.tsv)",
-                    rows[0].source, len(rows) - len(kept), ", ".join(f"{w}.tsv" for w in winners))
-    return kept
-
-
 def _parse_row(raw: bytes, number: int, tsv: Path, header: list[str], col: dict[str, int],
-               clips: Path, report: PrepReport) -> ClipJob | None:
+               clips: Path, report: PrepReport, durations: dict[str, float]) -> ClipJob | None:
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -150,12 +132,5 @@ def _parse_row(raw: bytes, number: int, tsv: Path, header: list[str], col: dict[
     if not rel or clips.resolve() not in clip.parents:
         report.drop(str(tsv), number, "", f"path {rel!r} is outside {clips}: refused")
         return None
-    speaker = UNSAFE_ID.sub("_", fields[col["client_id"]])[:16] or "unknown"
-    utt_id = f"{speaker}-{UNSAFE_ID.sub('_', Path(rel).stem)}"
-    # A byte-order mark inside a field (files joined with `cat`) would break the Kaldi text
-    # format; other invisible characters stay in text.raw for the normaliser to remove.
-    sentence = " ".join(fields[col["sentence"]].replace("\ufeff", "").split())
-    if not any(ch.isalnum() for ch in sentence):
-        report.drop(str(tsv), number, utt_id, "empty transcript (no letters or digits)")
-        return None
-    return ClipJob(str(tsv), number, utt_id, speaker, clip, sentence)
+    return clip_job(str(tsv), number, fields[col["client_id"]], rel, fields[col["sentence"]], clip, report,
+                    durations)

@@ -41,3 +41,25 @@ def row(client: str, path: str, sentence: str, locale: str = "ga-IE") -> dict[st
     return {"client_id": CLIENT[client], "path": path, "sentence": sentence, "up_votes": "2", "down_votes": "0",
             "age": "twenties", "gender": "", "locale": locale, "sentence_id": hashlib.sha256(sentence.encode()).hexdigest(),
             "sentence_domain": "", "accents": "", "variant": "", "segment": ""}
+
+
+def write_release(source_corpus: Path, corpus: Path) -> list[str]:
+    """A release of 9 clips: train.tsv (2 rows), dev.tsv and test.tsv (1 each), and validated.tsv
+    holding every one of them plus 5 more (2 kept by `--train-set validated`; one by a dev
+    speaker, two speaking the dev or test sentence typed differently). Returns the clip names."""
+    c = borrow_clips(source_corpus, corpus, 9)
+    dev = [row("c", c[0], "Rugadh í i nÉirinn.")]
+    test = [row("d", c[1], "An bhfuil tú tuirseach?")]
+    train = [row("a", c[2], "Tá an aimsir go breá inniu."), row("a", c[3], "Tá an t-uisce fuar.")]
+    extra = [
+        row("b", c[4], "Is maith liom tae agus arán."),          # kept: a new speaker and sentence
+        row("c", c[5], "Beidh an cluiche ar siúl amárach."),     # a dev speaker
+        row("b", c[6], "an BHFUIL tú   tuirseach"),              # the test sentence, typed differently
+        row("e", c[7], "Rugadh\u200b í i nÉirinn!"),             # the dev sentence, with a zero-width space
+        row("e", c[8], "Tá na hoileáin go hálainn."),            # kept
+    ]
+    write_tsv(corpus / "dev.tsv", dev)
+    write_tsv(corpus / "test.tsv", test)
+    write_tsv(corpus / "train.tsv", train)
+    write_tsv(corpus / "validated.tsv", dev + test + train + extra)
+    return c

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.local.cv_fixtures import write_release
 from tests.recipes.recipe_copy import copy_recipe, run_recipe, stages_run
 
 pytestmark = pytest.mark.slow
@@ -98,3 +99,13 @@ def test_a_common_voice_folder_runs_stages_0_to_4(cv_corpus: Path, tmp_path: Pat
     assert (recipe / "data/lang/lm.arpa").read_text().startswith("\n\\data\\") or "\\data\\" in (
         recipe / "data/lang/lm.arpa").read_text()[:100]
 
+
+
+def test_train_set_validated_reads_validated_less_dev_and_test(cv_corpus: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "cv-corpus-99.0" / "ga-IE"
+    write_release(cv_corpus, corpus)
+    recipe = copy_recipe("ga_ie", tmp_path)
+    proc = run_recipe(recipe, "--corpus-dir", str(corpus), "--train-set", "validated", "--stop-stage", "1")
+    assert stages_run(proc) == [0, 1]
+    assert len((recipe / "data/train/wav.scp").read_text().splitlines()) == 4  # 9 validated, 5 held out
+    assert "excluded 5 of 9 rows held out by test.tsv, dev.tsv" in proc.stderr
