@@ -18,12 +18,17 @@ missing/empty/corrupt/truncated/silent audio (shorter than clip_durations.tsv sa
 truncated), empty text, duplicate ids. Already-converted wavs are kept, so an interrupted prep
 resumes. No clip is in two splits, and `train_set="validated"` trains on validated.tsv less
 every clip, speaker and sentence of dev and test: see local/cv_splits.py.
+
+A Hugging Face `datasets` folder (save_to_disk, or a hub repository's parquet shards) in place of
+the release is read by local/cv_hf.py, chosen by what `corpus_dir` holds, into the same data dir.
 """
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
+from local.cv_hf import check_hf, hf_layout, read_hf_split, split_tables
 from local.cv_rows import CLIP_DURATIONS, UNSAFE_ID, clip_job, read_clip_durations
 from local.cv_splits import HELD_OUT, exclude_held_out, winners
 from utils.audio_jobs import ClipJob, convert_clips
@@ -40,10 +45,14 @@ TRAIN_SETS = ("train", "validated")  # what `train_set` may name: the TSV the tr
 
 
 def check_common_voice(corpus_dir: Path, splits: tuple[str, ...]) -> dict[str, object]:
-    """Check the layout (clips/, a TSV per split with the columns we need); describe the corpus."""
+    """Check the layout (clips/, a TSV per split with the columns we need, or a datasets folder
+    with those splits); describe the corpus."""
+    if not (corpus_dir / "clips").is_dir() and hf_layout(corpus_dir):
+        return check_hf(corpus_dir, splits)
     if not (corpus_dir / "clips").is_dir():
         raise InputError(f"{corpus_dir}: no clips/ folder; --corpus-dir must be an extracted Common Voice "
-                         f"locale folder holding clips/ and {', '.join(s + '.tsv' for s in splits)}")
+                         f"locale folder holding clips/ and {', '.join(s + '.tsv' for s in splits)}, or a "
+                         "Hugging Face datasets folder (save_to_disk, or parquet shards)")
     for split in splits:
         _header(corpus_dir / f"{split}.tsv")
     version = next((p.name for p in corpus_dir.parents if p.name.startswith("cv-corpus")), "")
@@ -66,17 +75,34 @@ def prepare_common_voice(corpus_dir: Path, split: str, out_dir: Path, wav_dir: P
         raise InputError(f"train set {train_set!r}: expected one of {', '.join(TRAIN_SETS)}")
     source = train_set if split == "train" else split
     report = PrepReport(f"data prep {split}" + (f" (from {source}.tsv)" if source != split else ""))
-    durations = read_clip_durations(corpus_dir / CLIP_DURATIONS)
-    rows = _read_tsv(corpus_dir / f"{source}.tsv", corpus_dir / "clips", report, durations)
-    held = {f"{name}.tsv": _read_tsv(corpus_dir / f"{name}.tsv", corpus_dir / "clips", PrepReport(name))
-            for name in winners(split, held_out) if (corpus_dir / f"{name}.tsv").is_file()}
+    stage_dir = wav_dir / ".hf_clips"  # a datasets folder's audio bytes, written out for conversion
+    rows = _listing(corpus_dir, source, report, stage_dir, wav_dir)
+    held = {name: _listing(corpus_dir, split_name, PrepReport(split_name))
+            for split_name in winners(split, held_out) if (name := _listing_name(corpus_dir, split_name))}
     rows = exclude_held_out(rows, held, report, speakers_and_sentences=source == "validated")
     # 48 kHz is what Common Voice ships: converting from it is not a repair.
     utts = convert_clips(rows, wav_dir, nj, report, desc=f"audio {source}", native_rates=(16000, 48000))
+    shutil.rmtree(stage_dir, ignore_errors=True)
     report.write(out_dir / "prep_report.tsv")
     report.check_share(max_drop_share, out_dir / "prep_report.tsv")
     write_data_dir(out_dir, utts)
     return out_dir
+
+
+def _listing(corpus_dir: Path, split: str, report: PrepReport, stage_dir: Path | None = None,
+             wav_dir: Path | None = None) -> list[ClipJob]:
+    """The rows of `split`, from its TSV or from a datasets folder (audio staged to `stage_dir`)."""
+    if not (corpus_dir / "clips").is_dir() and hf_layout(corpus_dir):
+        return read_hf_split(corpus_dir, split, report, stage_dir, wav_dir)
+    return _read_tsv(corpus_dir / f"{split}.tsv", corpus_dir / "clips", report,
+                     read_clip_durations(corpus_dir / CLIP_DURATIONS))
+
+
+def _listing_name(corpus_dir: Path, split: str) -> str:
+    """How reports name `split`'s listing ("test.tsv", or the split of a datasets folder); "" if absent."""
+    if not (corpus_dir / "clips").is_dir() and hf_layout(corpus_dir):
+        return f"the {split} split" if split_tables(corpus_dir, split) else ""
+    return f"{split}.tsv" if (corpus_dir / f"{split}.tsv").is_file() else ""
 
 
 def _header(tsv: Path) -> list[str]:
