@@ -24,8 +24,9 @@ Two raw layouts are read; `prepare_nsc` tells them apart by what `corpus_dir` ho
     (empty id: what the transcriber heard, NSC annotations included), which is preferred
     when present. The audio of utterance <id> is WAVE/SPEAKER<speaker>/SESSION<session>/<id>.WAV.
     PART2 is read the same way; `channels` picks CHANNEL0 (headset), 1 (boundary) or 2
-    (phone). NSC ships each WAVE/SPEAKERxxxx as a zip: unzip them in place first. A WAV no
-    script lists is ignored. Parts 3-6 (TextGrid conversations) are not read.
+    (phone). Each WAVE/SPEAKERxxxx may stay the zip NSC ships (WAVE/SPEAKERxxxx.zip, read by
+    local/nsc_zips.py) or be unpacked. A WAV no script lists is ignored. Parts 3-6 (TextGrid
+    conversations) are not read.
 
 Speaker id: `part1_speaker0001`; utterance id: `<speaker>-<name or NSC id>`. There are no
 official splits, so each utterance goes to train/dev/test by a hash of its normalised
@@ -48,12 +49,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from local.common_voice import UNSAFE_ID
 from local.normalizers.en_sg import normalize
+from local.nsc_zips import stage_from_zips
 from local.synth_corpus import make_synthetic_corpus
 from utils.audio_jobs import ClipJob, convert_clips
 from utils.data_dir import write_data_dir
@@ -86,7 +89,6 @@ def check_nsc(corpus_dir: Path, channels: tuple[int, ...] = (0,)) -> dict[str, o
         scripts = list(_nsc_scripts(corpus_dir, channels))
         if not scripts:
             raise InputError(f"{corpus_dir}: no PART*/DATA/CHANNEL<n>/SCRIPT/*.TXT for channels {channels}")
-        _check_unzipped(corpus_dir, channels)
         return {"name": "National Speech Corpus", "path": str(corpus_dir), "layout": layout, "scripts": len(scripts)}
     clips = [p for p in (corpus_dir / "audio_clips").iterdir() if p.suffix.lower() in AUDIO_SUFFIXES]
     return {"name": f"clips + transcripts folder {corpus_dir.name}", "path": str(corpus_dir), "layout": layout,
@@ -103,7 +105,6 @@ def prepare_nsc(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path,
     """
     _check_shares(split, shares)
     if _layout(corpus_dir) == "nsc":
-        _check_unzipped(corpus_dir, channels)
         items = _nsc_items(corpus_dir, channels)
     else:
         items = _plain_items(corpus_dir, _speaker_regex(speaker_pattern))
@@ -121,7 +122,9 @@ def prepare_nsc(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path,
             continue
         seen.add(item.utt_id)
         jobs.append(item)
+    jobs = stage_from_zips(jobs, wav_dir / ".zip_clips", wav_dir, report)  # zipped speakers, extracted
     utts = convert_clips(jobs, wav_dir, nj, report, desc=f"audio {split}")
+    shutil.rmtree(wav_dir / ".zip_clips", ignore_errors=True)
     report.write(out_dir / "prep_report.tsv")
     report.check_share(max_drop_share, out_dir / "prep_report.tsv")
     write_data_dir(out_dir, utts)
@@ -211,14 +214,6 @@ def _nsc_scripts(corpus_dir: Path, channels: tuple[int, ...]) -> Iterator[Path]:
         yield from sorted(corpus_dir.glob(f"PART*/DATA/CHANNEL{channel}/SCRIPT/*.[Tt][Xx][Tt]"))
 
 
-def _check_unzipped(corpus_dir: Path, channels: tuple[int, ...]) -> None:
-    for channel in channels:
-        for archive in sorted(corpus_dir.glob(f"PART*/DATA/CHANNEL{channel}/WAVE/SPEAKER*.zip")):
-            if not archive.with_suffix("").is_dir():
-                raise InputError(f"{archive}: NSC ships each speaker's audio zipped; unpack it in place "
-                                 f"first (cd {archive.parent} && unzip -n {archive.name})")
-
-
 def _nsc_items(corpus_dir: Path, channels: tuple[int, ...]) -> Iterator[ClipJob | _Drop]:
     for script in _nsc_scripts(corpus_dir, channels):
         name = _SCRIPT_NAME.match(script.stem)
@@ -294,7 +289,7 @@ def make_synthetic_corpus_en_sg(sentences_file: Path, out_dir: Path, lang: str, 
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     respelt = out_dir / "sentences.espeak.txt"
-    lines = sentences_file.read_text(encoding="utf-8").splitlines()
+    lines = sentences_file.read_text(encoding="utf-8-sig").splitlines()
     respelt.write_text("".join(espeak_spelling(line) + "\n" for line in lines), encoding="utf-8")
     return make_synthetic_corpus(respelt, out_dir, lang, renditions, seed=seed, nj=nj,
                                  max_sentences=max_sentences)

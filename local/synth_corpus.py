@@ -71,7 +71,7 @@ def make_synthetic_corpus(sentences_file: Path, out_dir: Path, lang: str, rendit
 
 
 def _read_sentences(path: Path) -> list[str]:
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
     sentences = list(dict.fromkeys(line for line in lines if line))
     if len(sentences) < 10:
         raise CurrachError(f"{path}: needs at least 10 distinct sentences, found {len(sentences)}")

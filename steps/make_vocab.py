@@ -22,6 +22,7 @@ from typing import Annotated, Sequence
 import typer
 
 from utils.errors import CurrachError, InputError
+from utils.format_chars import format_chars_in
 from utils.text_files import atomic_write_json, atomic_write_text, read_kaldi_text
 
 WORD_DELIMITER = "|"
@@ -48,6 +49,11 @@ def make_vocab(train_text: Path, out_dir: Path, extra_texts: Sequence[Path] = ()
     if clash:
         raise InputError(f"{train_text}: transcripts contain the word delimiter {WORD_DELIMITER!r}; "
                          f"the normaliser must remove it")
+    invisible = format_chars_in("".join(sorted(chars)))
+    if invisible:  # a language may need ZWNJ/ZWJ; anything else is a normaliser that forgot utils.format_chars
+        logger.warning("make_vocab: %s holds invisible format character(s) %s; unless the language spells "
+                       "with them, its normaliser should call utils.format_chars.remove_format_chars",
+                       train_text, ", ".join(f"U+{ord(ch):04X}" for ch in invisible))
     symbols = [*sorted(chars), WORD_DELIMITER, UNK_TOKEN, PAD_TOKEN]
     vocab = {symbol: index for index, symbol in enumerate(symbols)}
     vocab_path = atomic_write_json(out_dir / VOCAB_FILE, vocab, sort_keys=False)

@@ -216,7 +216,7 @@ def transcribe(model_dir: Path, inputs: Sequence[Path], out_dir: Path | None = N
 def read_hotwords(path: Path) -> list[str]:
     """Hotwords of a UTF-8 file, one word or phrase per line, blank lines skipped."""
     try:
-        words = [" ".join(line.split()) for line in path.read_text(encoding="utf-8").splitlines()]
+        words = [" ".join(line.split()) for line in path.read_text(encoding="utf-8-sig").splitlines()]
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"--hotwords {path}: cannot read a UTF-8 word list ({err})") from err
     words = [word for word in words if word]

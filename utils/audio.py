@@ -119,15 +119,16 @@ def write_wav(path: Path, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -
     tmp.replace(path)
 
 
-def convert_to_wav(src: Path, dst: Path, sample_rate: int = SAMPLE_RATE) -> AudioInfo:
+def convert_to_wav(src: Path, dst: Path, sample_rate: int = SAMPLE_RATE, expected_duration: float = 0.0) -> AudioInfo:
     """Decode, repair (downmix, resample) and write `src` as 16 kHz mono PCM `dst`.
 
-    Raises AudioError as `load_audio` does, and for a truncated `src` (decodes to less than
-    its header declares, by more than 2 % or 50 ms).
+    Raises AudioError as `load_audio` does, and for a truncated `src`: one that decodes to less
+    than its header declares, or than `expected_duration` (seconds, from the corpus's metadata;
+    0: unknown), by more than 2 % or 50 ms.
     """
     samples, info = load_audio(src, sample_rate)
-    if info.declared_duration - info.duration > max(0.05, 0.02 * info.declared_duration):
-        raise AudioError(f"{src}: truncated (decodes to {info.duration:.2f} s of the "
-                         f"{info.declared_duration:.2f} s its header declares)")
+    for declared, by in ((info.declared_duration, "its header declares"), (expected_duration, "the corpus lists")):
+        if declared - info.duration > max(0.05, 0.02 * declared):
+            raise AudioError(f"{src}: truncated (decodes to {info.duration:.2f} s of the {declared:.2f} s {by})")
     write_wav(dst, samples, sample_rate)
     return info

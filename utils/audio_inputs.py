@@ -48,7 +48,7 @@ def resolve_inputs(inputs: Sequence[Path]) -> list[AudioItem]:
 def read_wav_scp(path: Path) -> list[AudioItem]:
     """Items of a Kaldi wav.scp; InputError for a line without a path or a non-UTF-8 file."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as err:
         raise InputError(f"{path}: not valid UTF-8 ({err})") from err
     items = []

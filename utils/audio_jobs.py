@@ -23,7 +23,8 @@ from utils.prep_report import PrepReport
 
 @dataclass(frozen=True, slots=True)
 class ClipJob:
-    """One utterance to convert. `source` and `line` say where it was listed, for the report."""
+    """One utterance to convert. `source` and `line` say where it was listed, for the report;
+    `expected_duration` is what the corpus's own metadata says the clip lasts (seconds, 0: unknown)."""
 
     source: str
     line: int
@@ -31,6 +32,7 @@ class ClipJob:
     speaker: str
     clip: Path
     text: str
+    expected_duration: float = 0.0
 
 
 def convert_clips(jobs: list[ClipJob], wav_dir: Path, nj: int | Jobs, report: PrepReport, desc: str,
@@ -41,8 +43,8 @@ def convert_clips(jobs: list[ClipJob], wav_dir: Path, nj: int | Jobs, report: Pr
     `native_rates` are the rates the corpus ships: converting from them is not reported as a
     repair (Common Voice's 48 kHz mp3s, say). `text` becomes both text and text_raw.
     """
-    tasks = ({"clip": str(job.clip), "wav": str(wav_dir / f"{job.utt_id}.wav"), "native_rates": list(native_rates)}
-             for job in jobs)
+    tasks = ({"clip": str(job.clip), "wav": str(wav_dir / f"{job.utt_id}.wav"), "native_rates": list(native_rates),
+              "expected": job.expected_duration} for job in jobs)
     utts = []
     results = as_jobs(nj).map(convert_one, tasks, desc=desc, total=len(jobs))
     for job, (wav, result, repaired) in zip(jobs, results, strict=True):  # strict: the pool is shut down here
@@ -57,13 +59,13 @@ def convert_clips(jobs: list[ClipJob], wav_dir: Path, nj: int | Jobs, report: Pr
 
 
 def convert_one(task: dict) -> tuple[str, float | str, str]:
-    """(wav, duration or the reason it failed, what was repaired) for one {clip, wav, native_rates};
+    """(wav, duration or the reason it failed, what was repaired) for one {clip, wav, native_rates, expected};
     never raises. Arguments and result are JSON values: it runs in Slurm tasks too."""
     clip, wav = Path(task["clip"]), Path(task["wav"])
     try:
         if wav.is_file():
             return str(wav), sf.info(str(wav)).duration, ""
-        info = convert_to_wav(clip, wav)
+        info = convert_to_wav(clip, wav, expected_duration=task.get("expected", 0.0))
     except AudioError as err:
         return str(wav), str(err), ""
     except Exception as err:  # noqa: BLE001 - one bad clip must not end the run

@@ -193,7 +193,7 @@ def check_recipe(recipe: Path) -> list[Check]:
 def _check_sentences(path: Path) -> Check:
     fix = "write at least 10 distinct sentences, one per line (stage 0 speaks them without --corpus-dir)"
     try:
-        lines = {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+        lines = {line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()}
     except (OSError, UnicodeDecodeError) as err:
         return Check("sentences", FAIL, f"corpus.sentences {path}: {_last_line(err)}", fix)
     if len(lines) < 10:

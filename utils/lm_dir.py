@@ -67,7 +67,7 @@ def read_unigrams(path: Path) -> list[str]:
     """Words of unigrams.txt, deduplicated in file order (pyctcdecode wants no repeats)."""
     if not path.is_file():
         raise InputError(f"{path}: not found (made by {LM_PRODUCER})")
-    words = list(dict.fromkeys(word for word in path.read_text(encoding="utf-8").split()))
+    words = list(dict.fromkeys(word for word in path.read_text(encoding="utf-8-sig").split()))
     if not words:
         raise InputError(f"{path}: empty unigram list; the LM was trained on no words? "
                          f"(made by {LM_PRODUCER})")

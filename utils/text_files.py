@@ -19,6 +19,9 @@ from pathlib import Path
 from utils.errors import InputError
 
 TEXT_PRODUCER = "the text normalization stage (2)"
+# Windows editors and spreadsheets save UTF-8 with this mark first; every reader of a user's
+# text file drops it (with `strip_bom`, or Python's "utf-8-sig" codec).
+UTF8_BOM = b"\xef\xbb\xbf"
 MANIFEST_PRODUCER = "the manifest stage (3)"
 
 
@@ -37,6 +40,11 @@ def remove_partial_writes(folder: Path) -> None:
                 shutil.rmtree(path)
             else:
                 path.unlink()
+
+
+def strip_bom(data: bytes) -> bytes:
+    """`data` without a leading UTF-8 byte-order mark: for readers that split raw bytes into lines."""
+    return data.removeprefix(UTF8_BOM)
 
 
 def atomic_write_text(path: Path, content: str) -> Path:
@@ -69,7 +77,7 @@ def _read_lines(path: Path, producer: str) -> list[str]:
     if not path.is_file():
         raise InputError(f"{path}: file not found (made by {producer})")
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        return path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as err:
         line = path.read_bytes()[: err.start].count(b"\n") + 1
         raise InputError(f"{path} line {line}: not valid UTF-8 (made by {producer})") from err
@@ -92,7 +100,7 @@ def read_kaldi_text(path: Path, producer: str = TEXT_PRODUCER) -> dict[str, str]
 
 
 def read_plain_text(path: Path, producer: str = "the LM text preparation") -> list[str]:
-    """Read a plain text file: one sentence per line, blank lines dropped."""
+    """Read a plain text file (UTF-8, a BOM allowed): one sentence per line, blank lines dropped."""
     return [line.strip() for line in _read_lines(path, producer) if line.strip()]
 
 

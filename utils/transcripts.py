@@ -19,6 +19,7 @@ from typing import Callable
 
 from utils.errors import InputError
 from utils.kaldi_files import read_kv
+from utils.text_files import strip_bom
 
 _TRN_LINE = re.compile(r"^(.*?)\s*\(([^()\s]+)\)\s*$")
 
@@ -103,9 +104,9 @@ def read_durations(path: Path) -> dict[str, float]:
 
 
 def _read_lines(path: Path, producer: str | None = None) -> list[tuple[int, str]]:
-    """(1-based line number, text without the newline) for every line of a UTF-8 file."""
+    """(1-based line number, text without the newline) for every line of a UTF-8 file (a BOM is dropped)."""
     try:
-        raw = path.read_bytes()
+        raw = strip_bom(path.read_bytes())
     except FileNotFoundError as exc:
         made_by = f" (made by {producer})" if producer else ""
         raise InputError(f"{path}: file not found{made_by}") from exc

@@ -4,8 +4,9 @@ Applied once to transcripts at data prep and again, the same function, to hypoth
 at scoring. The output holds only ``a-z``, the apostrophe and single spaces. The
 rules, in order:
 
-1. Unicode NFC; typographic apostrophes (’ ‘ ` ´) become ASCII ``'``; compatibility forms
-   and accents are folded (``café`` -> ``cafe``, full-width ``１２`` -> ``12``).
+1. Invisible format characters (zero-width space, soft hyphen, byte-order mark: Unicode
+   category Cf) are removed, not turned into spaces (``utils.format_chars``). Unicode NFC;
+   typographic apostrophes (’ ‘ ` ´) become ASCII ``'``; compatibility forms and accents are folded (``café`` -> ``cafe``, full-width ``１２`` -> ``12``).
 2. National Speech Corpus (NSC) annotations:
 
    - non-speech tags in angle brackets are dropped: ``<FIL/>``, ``<SPK/>``, ``<NON/>``,
@@ -46,6 +47,8 @@ on any ``str``.
 import re
 import unicodedata
 
+from utils.format_chars import remove_format_chars
+
 __all__ = ["normalize"]
 
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -78,7 +81,7 @@ def normalize(text: str) -> str:
 
     Output is lowercase a-z words (in-word apostrophes kept) separated by single spaces.
     """
-    text = _fold_to_ascii(unicodedata.normalize("NFC", text).translate(_APOSTROPHES))
+    text = _fold_to_ascii(unicodedata.normalize("NFC", remove_format_chars(text)).translate(_APOSTROPHES))
     text = _verbalize_numbers(_drop_annotations(text))
     text = text.lower().replace("&", " and ")
     text = re.sub(r"(?<=[a-z])\.(?=[a-z])", "", text)

@@ -4,7 +4,9 @@ Applied once to transcripts at data prep and again, the same function, to
 hypotheses at scoring, so references and outputs are compared like for like.
 The rules, in order:
 
-1. Unicode NFC, so a fada is one code point whatever the source typed.
+1. Unicode NFC, so a fada is one code point whatever the source typed; invisible format
+   characters (zero-width space, soft hyphen, byte-order mark: Unicode category Cf) are
+   removed (``utils.format_chars``).
 2. Punctuation, after the 2021 notebook this recipe grew out of: the characters
    ``, ? . ! ; : " “ ” ‘ % ( ) *`` are removed. The dashes ``–`` (en) and ``—``
    (em) become a space, which is the notebook's removal when they stand between
@@ -28,6 +30,8 @@ The function is idempotent: ``normalize(normalize(x)) == normalize(x)``.
 import re
 import unicodedata
 
+from utils.format_chars import remove_format_chars
+
 __all__ = ["normalize"]
 
 _REMOVED = ",?.!;:\"“”‘%()*"
@@ -45,7 +49,7 @@ def normalize(text: str) -> str:
     Output is lowercase words separated by single spaces, keeping letters,
     in-word hyphens and in-word ASCII apostrophes. Never raises on any ``str``.
     """
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", remove_format_chars(text))
     text = text.translate(_PUNCTUATION_TABLE).translate(_APOSTROPHES)
     words = []
     for token in text.split():

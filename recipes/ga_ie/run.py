@@ -15,7 +15,7 @@ from pathlib import Path
 RECIPE = Path(__file__).resolve().parent
 sys.path.insert(0, str(RECIPE.parents[1]))  # the repo root is the import root, as Kaldi's path.sh
 
-from local.common_voice import check_common_voice, prepare_common_voice  # noqa: E402
+from local.common_voice import TRAIN_SETS, check_common_voice, prepare_common_voice  # noqa: E402
 from local.synth_corpus import make_synthetic_corpus  # noqa: E402
 from steps.decode_ctc import decode_set  # noqa: E402
 from steps.decode_with_lm import decode_with_lm  # noqa: E402
@@ -41,7 +41,7 @@ DECODERS = ("greedy", "beam_lm")
 
 def corpus(ctx: StageContext) -> None:
     if ctx.options["corpus_dir"]:
-        info = check_common_voice(ctx.path("{corpus_dir}"), SETS)
+        info = check_common_voice(ctx.path("{corpus_dir}"), (ctx.options["train_set"], *EVAL_SETS))
     else:
         out = make_synthetic_corpus(ctx.path(ctx.setting("corpus.sentences")), ctx.out("{corpus_dir}"),
                                     ctx.setting("corpus.lang"), ctx.setting("corpus.renditions"),
@@ -56,7 +56,7 @@ def data_prep(ctx: StageContext) -> None:
     for name in SETS:
         prepare_common_voice(ctx.path("{corpus_dir}"), name, ctx.out(f"data/{name}"),
                              ctx.path(f"data/wavs/{name}"), nj=ctx.jobs(),
-                             max_drop_share=ctx.setting("data.max_drop_share"))
+                             max_drop_share=ctx.setting("data.max_drop_share"), train_set=ctx.options["train_set"])
 
 
 def text_norm(ctx: StageContext) -> None:
@@ -123,7 +123,7 @@ STAGES = [
           settings=("corpus", "options.corpus_dir"), code=("local.synth_corpus",),
           doc="locate the Common Voice folder, or synthesise the espeak-ng demo corpus"),
     Stage(1, "data_prep", data_prep, inputs=("data/local/corpus.json", "{corpus_dir}"), outputs=("data/{set}",),
-          in_place=("data/wavs/{set}",), settings=("data.max_drop_share",),
+          in_place=("data/wavs/{set}",), settings=("data.max_drop_share", "options.train_set"),
           code=("local.common_voice", "utils.audio_jobs", "utils.audio", "utils.data_dir"),
           doc="Kaldi data dirs, audio converted once to 16 kHz mono wav"),
     Stage(2, "text_norm", text_norm, inputs=("data/{set}/text.raw",), outputs=("data/{set}/text",),
@@ -155,6 +155,9 @@ STAGES = [
 def add_options(parser) -> None:
     parser.add_argument("--corpus-dir", type=Path, default=None,
                         help="extracted Common Voice ga-IE folder; none: synthesise the demo corpus")
+    parser.add_argument("--train-set", choices=TRAIN_SETS, default="train",
+                        help="the Common Voice TSV data/train is read from: train, or validated less every "
+                             "clip, speaker and sentence of dev and test")
     parser.add_argument("--max-steps", type=int, default=None, help="override train.max_steps (quick runs)")
 
 

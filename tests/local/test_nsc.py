@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -176,12 +177,65 @@ def test_nsc_layout_gives_a_valid_data_dir(nsc: Path, tmp_path: Path) -> None:
     assert "empty transcript" in dropped["part1_speaker0001-000010004"][4]
 
 
-def test_nsc_zipped_speakers_must_be_unpacked(nsc: Path, tmp_path: Path) -> None:
+def zip_speaker(wave: Path, speaker: str, corrupt: str = "", leave_out: str = "") -> Path:
+    """WAVE/<speaker>.zip as NSC ships it (members <speaker>/SESSIONn/<id>.WAV, stored), the
+    folder removed; `corrupt` names a member whose data gets one byte flipped (its CRC then fails)."""
+    archive = wave / f"{speaker}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        for path in sorted((wave / speaker).rglob("*.WAV")):
+            if path.stem != leave_out:
+                zf.write(path, path.relative_to(wave).as_posix())
+    shutil.rmtree(wave / speaker)
+    if corrupt:
+        with zipfile.ZipFile(archive) as zf:
+            info = next(i for i in zf.infolist() if i.filename.endswith(f"/{corrupt}.WAV"))
+        data = bytearray(archive.read_bytes())
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)  # local header, then data
+        data[start + 100] ^= 0xFF
+        archive.write_bytes(bytes(data))
+    return archive
+
+
+def test_nsc_zipped_speakers_prepare_like_unpacked_ones(nsc: Path, tmp_path: Path) -> None:
+    unpacked = prepare_nsc(nsc, "train", tmp_path / "ref", tmp_path / "ref_wavs", shares={"train": 1.0},
+                           max_drop_share=0.5)
     corpus = tmp_path / "nsc"
     shutil.copytree(nsc, corpus)
-    (corpus / "PART1/DATA/CHANNEL0/WAVE/SPEAKER0002.zip").write_bytes(b"PK")
-    with pytest.raises(InputError, match="unzip -n SPEAKER0002.zip"):
-        prepare_nsc(corpus, "train", tmp_path / "train", tmp_path / "wavs", shares={"train": 1.0})
+    zip_speaker(corpus / "PART1/DATA/CHANNEL0/WAVE", "SPEAKER0001")
+    zip_speaker(corpus / "PART2/DATA/CHANNEL0/WAVE", "SPEAKER0001")
+    assert not list(corpus.rglob("*.WAV"))
+    check_nsc(corpus)
+    out = prepare_nsc(corpus, "train", tmp_path / "train", tmp_path / "wavs", shares={"train": 1.0},
+                      max_drop_share=0.5)
+    for name in ("text.raw", "utt2spk", "utt2dur"):
+        assert (out / name).read_bytes() == (unpacked / name).read_bytes(), name
+    assert not (tmp_path / "wavs/.zip_clips").exists(), "extracted copies are removed"
+    report = (out / "prep_report.tsv").read_text(encoding="utf-8")
+    assert "SPEAKER0001.zip: no member SPEAKER0001/SESSION0/000010003.WAV" in report  # in no zip either
+    assert "part1_speaker0001-000010001/SPEAKER0001/SESSION0/000010001.WAV: resampled" in report
+
+
+def test_nsc_bad_zips_are_reported_and_the_rest_kept(nsc: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "nsc"
+    shutil.copytree(nsc, corpus)
+    wave = corpus / "PART1/DATA/CHANNEL0/WAVE"
+    write_script(corpus / "PART1/DATA/CHANNEL0/SCRIPT/000020.TXT", [(f"00002000{n}", "Take the bus.", None)
+                                                                     for n in (1, 2, 3)])
+    for n in (1, 2, 3):
+        speak("Take the bus.", wave / "SPEAKER0002/SESSION0" / f"00002000{n}.WAV")
+    zip_speaker(wave, "SPEAKER0002", corrupt="000020002", leave_out="000020003")
+    write_script(corpus / "PART1/DATA/CHANNEL0/SCRIPT/000030.TXT", [("000030001", "Take the bus.", None)])
+    (wave / "SPEAKER0003.zip").write_bytes(b"PK\x03\x04 cut short")
+    out = prepare_nsc(corpus, "train", tmp_path / "train", tmp_path / "wavs", shares={"train": 1.0},
+                      max_drop_share=0.9)
+    kept = {u.utt_id for u in read_data_dir(out)}
+    assert "part1_speaker0002-000020001" in kept and "part1_speaker0001-000010001" in kept
+    dropped = {row[2]: row[4] for row in report_rows({"train": out}) if row[3] == "dropped"}
+    zip2, zip3 = wave / "SPEAKER0002.zip", wave / "SPEAKER0003.zip"
+    assert dropped["part1_speaker0002-000020002"].startswith(
+        f"{zip2}: member SPEAKER0002/SESSION0/000020002.WAV does not extract (Bad CRC-32")
+    assert dropped["part1_speaker0002-000020003"] == f"{zip2}: no member SPEAKER0002/SESSION0/000020003.WAV"
+    assert dropped["part1_speaker0003-000030001"].startswith(f"{zip3}: not a readable zip (")
 
 
 @pytest.mark.parametrize(("written", "spoken"), [

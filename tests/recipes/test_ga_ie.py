@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.local.cv_fixtures import write_release
+from tests.local.hf_fixtures import write_parquet_shards
 from tests.recipes.recipe_copy import copy_recipe, run_recipe, stages_run
 
 pytestmark = pytest.mark.slow
@@ -100,3 +102,24 @@ def test_a_common_voice_folder_runs_stages_0_to_4(cv_corpus: Path, tmp_path: Pat
     assert (recipe / "data/lang/lm.arpa").read_text().startswith("\n\\data\\") or "\\data\\" in (
         recipe / "data/lang/lm.arpa").read_text()[:100]
 
+
+
+def test_train_set_validated_reads_validated_less_dev_and_test(cv_corpus: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "cv-corpus-99.0" / "ga-IE"
+    write_release(cv_corpus, corpus)
+    recipe = copy_recipe("ga_ie", tmp_path)
+    proc = run_recipe(recipe, "--corpus-dir", str(corpus), "--train-set", "validated", "--stop-stage", "1")
+    assert stages_run(proc) == [0, 1]
+    assert len((recipe / "data/train/wav.scp").read_text().splitlines()) == 4  # 9 validated, 5 held out
+    assert "excluded 5 of 9 rows held out by test.tsv, dev.tsv" in proc.stderr
+
+
+def test_a_datasets_parquet_folder_is_read_by_what_it_holds(cv_corpus: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "cv-corpus-99.0" / "ga-IE"
+    write_release(cv_corpus, corpus)
+    hub = write_parquet_shards(corpus, tmp_path / "hub_copy")
+    recipe = copy_recipe("ga_ie", tmp_path)
+    proc = run_recipe(recipe, "--corpus-dir", str(hub), "--stop-stage", "1")
+    assert stages_run(proc) == [0, 1]
+    assert json.loads((recipe / "data/local/corpus.json").read_text())["layout"] == "hf_parquet"
+    assert [len((recipe / f"data/{s}/wav.scp").read_text().splitlines()) for s in ("train", "dev", "test")] == [2, 1, 1]

@@ -180,3 +180,43 @@ def test_pretrained_uppercase_vocab_is_refused_or_lowercased(finished: dict) -> 
         else:
             assert proc.returncode == 1
             assert "lowercase but the model's vocabulary is UPPERCASE" in proc.stderr
+
+
+def test_zipped_nsc_part1_runs_stages_0_to_7(tmp_path: Path) -> None:
+    """NSC Part 1 as IMDA ships it: one WAVE/SPEAKERxxxx.zip per speaker, nothing unpacked by the user."""
+    import subprocess
+    import zipfile
+
+    from local.nsc import _split_of
+
+    shares = {"dev": 0.2, "test": 0.2, "train": 0.6}  # in the order the saved config (sorted keys) gives them
+    chosen: dict[str, list[str]] = {name: [] for name in shares}
+    for line in SENTENCES:  # four sentences per split, so no split is empty
+        bucket = chosen[_split_of(normalize(line), shares)]
+        if len(bucket) < 4:
+            bucket.append(line)
+    channel = tmp_path / "nsc/PART1/DATA/CHANNEL0"
+    for k, sentence in enumerate(s for bucket in chosen.values() for s in bucket):
+        speaker, utt = f"{k % 3 + 1:04d}", f"0{k % 3 + 1:04d}0{k:03d}"
+        script = channel / "SCRIPT" / f"0{speaker}0.TXT"
+        script.parent.mkdir(parents=True, exist_ok=True)
+        with open(script, "a", encoding="utf-8") as f:
+            f.write(f"{utt}\t{sentence}\n")
+        wav = channel / "WAVE" / f"SPEAKER{speaker}" / "SESSION0" / f"{utt}.WAV"
+        wav.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["espeak-ng", "-v", "en", "-w", str(wav), sentence], check=True, capture_output=True)
+    for folder in sorted((channel / "WAVE").iterdir()):
+        with zipfile.ZipFile(folder.with_suffix(".zip"), "w", zipfile.ZIP_DEFLATED) as zf:
+            for wav in sorted(folder.rglob("*.WAV")):
+                zf.write(wav, wav.relative_to(channel / "WAVE").as_posix())
+        shutil.rmtree(folder)
+    (tmp_path / "repo").mkdir()
+    recipe = copy_recipe("sg_en", tmp_path / "repo")
+    config = _config(recipe, "zipped", nsc={"shares": shares},
+                     decode={"beam_width": 4, "alphas": [0.5], "betas": [1.0], "nbest": 2})
+    proc = run_recipe(recipe, "--config", config, "--corpus-dir", str(tmp_path / "nsc"), "--max-steps", "2",
+                      "--nj", "2")
+    assert stages_run(proc) == list(range(8))
+    assert [len((recipe / f"data/{s}/wav.scp").read_text().splitlines()) for s in shares] == [4, 4, 4]
+    assert not list((recipe / "data/wavs").rglob(".zip_clips")), "extracted copies are removed"
+    assert (recipe / "exp/zipped/decode_test_greedy/score/score.json").is_file()

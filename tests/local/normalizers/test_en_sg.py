@@ -62,6 +62,8 @@ CASES = [
     ("ＭＲＴ １２", "mrt twelve"),
     ("kopi 咖啡 o", "kopi o"),
     ("Kopi & teh", "kopi and teh"),
+    # Invisible format characters are removed, never made a space (a soft hyphen sits inside a word).
+    ("\ufeffcom\u00adputer la\u200bh wo\u200drd\u2060s", "computer lah words"),
     # Whitespace collapsed; nothing left is the empty string.
     ("  Kopi\tsiew\n\ndai  ", "kopi siew dai"),
     ("", ""),

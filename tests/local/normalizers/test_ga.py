@@ -55,6 +55,9 @@ ALLOWED = re.compile(r"[a-záéíóú '\-]*")
         ("Níl Tomás anseo. NÍL!", "níl tomás anseo níl"),
         # Unicode NFC: a decomposed fada becomes one code point.
         ("Ta\u0301 se\u0301 te", "tá sé te"),
+        # Invisible format characters (zero-width space, soft hyphen, BOM, ZWJ, LRM) are removed.
+        ("\ufeffTá an ai\u00adm\u200bsir\u200d go breá\u200e", "tá an aimsir go breá"),
+        ("\u200b", ""),
         # Whitespace is collapsed and stripped.
         ("  Tá\tsé\n\nte  ", "tá sé te"),
         ("", ""),
