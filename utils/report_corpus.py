@@ -132,7 +132,7 @@ def _vocab(path: Path) -> set[str] | None:
 def _drop_report(path: Path) -> dict:
     """{"file", "rows" (first MAX_ROWS), "n", "reasons": {reason: count}} of a drop/repair TSV."""
     rows = _tsv_rows(path)
-    reasons = Counter(" ".join(filter(None, [r.get("action"), reason_kind(r.get("reason") or "")])) for r in rows)
+    reasons = Counter(" ".join(filter(None, [r.get("action"), reason_kind(r.get("reason") or "", r.get("action") or "dropped")])) for r in rows)
     return {"file": path.name, "n": len(rows), "reasons": dict(reasons.most_common()), "rows": rows[:MAX_ROWS]}
 
 
