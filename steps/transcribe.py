@@ -40,11 +40,11 @@ from utils.audio_inputs import AudioItem, resolve_inputs
 from utils.audio_stream import probe_audio, stream_audio
 from utils.chunking import ChunkPlan, chunked_log_probs, make_chunk_plan, samples_per_frame
 from utils.ctc_forward import CtcFrontend, load_ctc_frontend
-from utils.ctc_logits import MODEL_PRODUCER
 from utils.ctc_search import DEFAULT_BEAM_WIDTH, DEFAULT_HOTWORD_WEIGHT, build_beam_decoder, search_labels
 from utils.ctc_timestamps import beam_word_frames, greedy_word_frames, to_seconds
 from utils.errors import CurrachError, InputError
 from utils.lm_dir import ARPA_FILE, BINARY_FILE
+from utils.text_files import MODEL_PRODUCER
 from utils.transcript_formats import Transcript, write_collected, write_file_output
 
 LM_SUBDIR = "language_model"

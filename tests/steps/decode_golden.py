@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from tests.steps.tiny_ctc import BLANK, LABELS
-from utils.ctc_logits import META_KEY, CtcLogits, load_logits, save_arrays
-from utils.ctc_search import (beam_decode, beam_decode_nbest, build_beam_decoder, greedy_decode,
-                              search_labels)
+from utils.ctc_logits import META_KEY, CtcLogits, load_logits
+from utils.text_files import atomic_write_npz
+from utils.ctc_search import (SearchSettings, beam_decode, beam_decode_nbest, build_beam_decoder,
+                              greedy_decode, search_labels)
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "decode_golden"
 HEADER = "decoder\tutt_id\trank\tscore\ttext"
@@ -74,12 +75,14 @@ def decode_all(fixture: Path = FIXTURE, nj: int = 1) -> str:
 
 def _beam(ctc: CtcLogits, log_probs: list[np.ndarray], lm_dir: Path | None, alpha, beta, width: int,
           hotwords: tuple[str, ...], nbest: int, nj: int) -> list[list[tuple[str, float | None]]]:
-    args = (alpha, beta) if lm_dir is not None else ()
-    search = build_beam_decoder(ctc.labels, ctc.blank, lm_dir, *args)
+    settings = SearchSettings(beam_width=width, hotwords=hotwords, nbest=nbest)
+    if lm_dir is not None:
+        settings = SearchSettings(width, alpha, beta, hotwords, nbest=nbest)
+    search = build_beam_decoder(ctc.labels, ctc.blank, lm_dir, settings.alpha, settings.beta)
     try:
         if nbest:
-            return beam_decode_nbest(search, log_probs, nbest, width, nj, hotwords)
-        return [[(text, None)] for text in beam_decode(search, log_probs, width, nj, hotwords)]
+            return beam_decode_nbest(search, log_probs, settings, nj)
+        return [[(text, None)] for text in beam_decode(search, log_probs, settings, nj)]
     finally:
         search.cleanup()
 
@@ -130,7 +133,7 @@ def write_inputs(fixture: Path = FIXTURE, seed: int = 20261201) -> None:
     meta = {"version": 1, "fingerprint": None, "labels": LABELS, "blank": BLANK,
             "model_dir": None, "manifest": None, "made_by": "tests/steps/decode_golden.py"}
     logits = make_logits(np.random.default_rng(seed))
-    save_arrays(fixture / "logits.npz", {**logits, META_KEY: np.array(json.dumps(meta))})
+    atomic_write_npz(fixture / "logits.npz", {**logits, META_KEY: np.array(json.dumps(meta))})
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.txt"
         corpus.write_text("\n".join(LM_SENTENCES) + "\n", encoding="utf-8")
