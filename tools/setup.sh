@@ -30,6 +30,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want_stamp" ]; then
   "$venv/bin/pip" install -q -U pip
   # torch first, pinned, CPU wheel; later installs then see it satisfied and pull no CUDA build.
   "$venv/bin/pip" install -q "torch==2.13.0"
+  if "$venv/bin/pip" show -q pyctcdecode >/dev/null 2>&1; then
+    echo "setup: pip may now say pyctcdecode requires numpy<2 and hypothesis: metadata only (see requirements-no-deps.txt)"
+  fi
   "$venv/bin/pip" install -q -r requirements.txt "torch==2.13.0"
   # pyctcdecode's metadata pins numpy<2, which it does not need: install it without its deps.
   "$venv/bin/pip" install -q --no-deps -r requirements-no-deps.txt
