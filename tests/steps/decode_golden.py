@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
+from steps.decode_ctc import decode_logits
 from tests.steps.tiny_ctc import BLANK, LABELS
-from utils.ctc_logits import META_KEY, CtcLogits, load_logits
+from utils.ctc_logits import META_KEY, load_logits
+from utils.ctc_search import SearchSettings
 from utils.text_files import atomic_write_npz
-from utils.ctc_search import (SearchSettings, beam_decode, beam_decode_nbest, build_beam_decoder,
-                              greedy_decode, search_labels)
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "decode_golden"
 HEADER = "decoder\tutt_id\trank\tscore\ttext"
@@ -39,52 +39,34 @@ LM_SENTENCES = ["to be it", "be it to", "dub it out", "to edit it", "a bit out",
                 "be it to edit", "dub a tuba out", "bode it", "duet to it"]
 CONFUSIONS = {"b": "d", "d": "b", "t": "d", "o": "u", "u": "o", "e": "i", "i": "e", "a": "o"}
 HOTWORDS = ("tuba", "duet")
-# (name, decoder kind, use LM, alpha, beta, beam width, hotwords, n-best)
+# (name in expected.tsv, decode_ctc decoder, search settings)
 SETTINGS = [
-    ("greedy", "greedy", False, None, None, None, (), 0),
-    ("beam8", "beam", False, None, None, 8, (), 0),
-    ("beam32", "beam", False, None, None, 32, (), 0),
-    ("beam_lm", "beam", True, 0.5, 1.0, 32, (), 0),
-    ("beam_lm_a1.5_b0", "beam", True, 1.5, 0.0, 32, (), 0),
-    ("beam_lm_a0.3_b2", "beam", True, 0.3, 2.0, 16, (), 0),
-    ("beam_hotwords", "beam", False, None, None, 32, HOTWORDS, 0),
-    ("beam_lm_hotwords", "beam", True, 0.5, 1.0, 32, HOTWORDS, 0),
-    ("beam_nbest5", "nbest", False, None, None, 16, (), 5),
-    ("beam_lm_nbest5", "nbest", True, 0.5, 1.0, 32, (), 5),
+    ("greedy", "greedy", SearchSettings()),
+    ("beam8", "beam", SearchSettings(beam_width=8)),
+    ("beam32", "beam", SearchSettings(beam_width=32)),
+    ("beam_lm", "beam_lm", SearchSettings(32, alpha=0.5, beta=1.0)),
+    ("beam_lm_a1.5_b0", "beam_lm", SearchSettings(32, alpha=1.5, beta=0.0)),
+    ("beam_lm_a0.3_b2", "beam_lm", SearchSettings(16, alpha=0.3, beta=2.0)),
+    ("beam_hotwords", "beam", SearchSettings(32, hotwords=HOTWORDS)),
+    ("beam_lm_hotwords", "beam_lm", SearchSettings(32, alpha=0.5, beta=1.0, hotwords=HOTWORDS)),
+    ("beam_nbest5", "beam", SearchSettings(16, nbest=5)),
+    ("beam_lm_nbest5", "beam_lm", SearchSettings(32, alpha=0.5, beta=1.0, nbest=5)),
 ]
 
 
 def decode_all(fixture: Path = FIXTURE, nj: int = 1) -> str:
-    """The text of expected.tsv for the committed logits and LM, decoded here and now."""
+    """The text of expected.tsv for the committed logits and LM, decoded here and now by
+    steps.decode_ctc.decode_logits (what decode_set runs on a logits cache)."""
     ctc = load_logits(fixture / "logits.npz")
     utts = sorted(ctc.logits, key=lambda utt: utt.encode("utf-8"))
-    log_probs = [ctc.logits[utt] for utt in utts]
     lines = [HEADER]
-    for name, kind, use_lm, alpha, beta, width, hotwords, nbest in SETTINGS:
-        if kind == "greedy":
-            labels = search_labels(ctc.labels, ctc.blank)
-            rows = [[(greedy_decode(lp, labels), None)] for lp in log_probs]
-        else:
-            rows = _beam(ctc, log_probs, fixture / "lm" if use_lm else None, alpha, beta, width, hotwords,
-                         nbest, nj)
-        for utt, beams in zip(utts, rows):
+    for name, decoder, settings in SETTINGS:
+        results = decode_logits(ctc, utts, decoder, fixture / "lm", settings, nj)
+        for utt, result in zip(utts, results):
+            beams = result if settings.nbest else [(result, None)]
             lines += [f"{name}\t{utt}\t{rank}\t{'' if score is None else repr(score)}\t{text}"
                       for rank, (text, score) in enumerate(beams, 1)]
     return "\n".join(lines) + "\n"
-
-
-def _beam(ctc: CtcLogits, log_probs: list[np.ndarray], lm_dir: Path | None, alpha, beta, width: int,
-          hotwords: tuple[str, ...], nbest: int, nj: int) -> list[list[tuple[str, float | None]]]:
-    settings = SearchSettings(beam_width=width, hotwords=hotwords, nbest=nbest)
-    if lm_dir is not None:
-        settings = SearchSettings(width, alpha, beta, hotwords, nbest=nbest)
-    search = build_beam_decoder(ctc.labels, ctc.blank, lm_dir, settings.alpha, settings.beta)
-    try:
-        if nbest:
-            return beam_decode_nbest(search, log_probs, settings, nj)
-        return [[(text, None)] for text in beam_decode(search, log_probs, settings, nj)]
-    finally:
-        search.cleanup()
 
 
 def make_logits(rng: np.random.Generator, n_utts: int = 20) -> dict[str, np.ndarray]:
