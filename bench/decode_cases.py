@@ -27,11 +27,12 @@ GRID = [0.1, 0.3, 0.5, 1.0, 1.5]
 
 def ours(model: Path, manifest: Path, lm_dir: Path, out: Path, decoder: str, nj: int) -> dict:
     from steps.decode_ctc import decode_set
+    from utils.ctc_search import SearchSettings
     from utils.text_files import read_manifest
 
     start = time.perf_counter()
     # a logits file of its own: each case pays for its acoustic forward, none reuses another's
-    decode_set(model, manifest, out, decoder, lm_dir=lm_dir, alpha=ALPHA, beta=BETA, beam_width=BEAM_WIDTH, nj=nj,
+    decode_set(model, manifest, out, decoder, lm_dir, SearchSettings(BEAM_WIDTH, ALPHA, BETA), nj=nj,
                logits_file=out / "logits.npz")
     rows = read_manifest(manifest)
     return {"utts": len(rows), "audio_seconds": sum(float(r["duration"]) for r in rows),
@@ -74,6 +75,7 @@ def tune(model: Path, manifest: Path, text: Path, lm_dir: Path, out: Path) -> di
     import torch
 
     from steps.tune_lm_weights import tune_lm_weights
+    from utils.ctc_search import SearchSettings
     from utils.text_files import read_manifest
 
     passes = {"batches": 0, "utts": 0}
@@ -85,9 +87,9 @@ def tune(model: Path, manifest: Path, text: Path, lm_dir: Path, out: Path) -> di
 
     hook = torch.nn.modules.module.register_module_forward_hook(count, with_kwargs=True)
     start = time.perf_counter()
-    tune_lm_weights(model, manifest, text, lm_dir, GRID, GRID, out, beam_width=BEAM_WIDTH, nj=2)
+    tune_lm_weights(model, manifest, text, lm_dir, GRID, GRID, out, SearchSettings(BEAM_WIDTH), nj=2)
     first = dict(passes)
-    tune_lm_weights(model, manifest, text, lm_dir, GRID, GRID, out, beam_width=BEAM_WIDTH, nj=2)
+    tune_lm_weights(model, manifest, text, lm_dir, GRID, GRID, out, SearchSettings(BEAM_WIDTH), nj=2)
     hook.remove()
     return {"utts": len(read_manifest(manifest)), "grid_points": len(GRID) ** 2,
             "first_tuning_forward_batches": first["batches"], "first_tuning_forward_utts": first["utts"],
@@ -122,13 +124,14 @@ def search(model: Path, manifest: Path, lm_dir: Path, out: Path) -> dict:
 
     from steps.decode_ctc import decode_logits
     from utils.ctc_logits import compute_logits, load_logits
+    from utils.ctc_search import SearchSettings
     from utils.text_files import read_manifest
 
     ctc = load_logits(compute_logits(model, manifest, out / "logits.npz", nj=2))
     refs = {row["utt_id"]: row["text"] for row in read_manifest(manifest)}
     ids = sorted(ctc.logits)
     start = time.perf_counter()
-    ours = decode_logits(ctc, ids, "beam_lm", lm_dir, ALPHA, BETA, BEAM_WIDTH, nj=2)
+    ours = decode_logits(ctc, ids, "beam_lm", lm_dir, SearchSettings(BEAM_WIDTH, ALPHA, BETA), nj=2)
     result = {"utts": len(ids), "ours_seconds": time.perf_counter() - start,
               "ours_wer": jiwer.wer([refs[i] for i in ids], ours)}
     try:

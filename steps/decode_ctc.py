@@ -24,10 +24,11 @@ from typing import Annotated, Sequence
 
 import typer
 
-from utils.ctc_logits import CtcLogits, compute_logits, load_logits
+from steps.tune_lm_weights import read_tuned_weights
+from utils.ctc_logits import CtcLogits, compute_logits, default_logits_file, load_logits, set_name
 from utils.ctc_search import (DEFAULT_ALPHA, DEFAULT_BETA, DEFAULT_BEAM_WIDTH, DEFAULT_HOTWORD_WEIGHT,
-                              beam_decode, beam_decode_nbest, build_beam_decoder, greedy_decode,
-                              search_labels)
+                              SearchSettings, beam_decode, beam_decode_nbest, build_beam_decoder,
+                              greedy_decode, search_labels)
 from utils.errors import CurrachError, InputError
 from utils.kill_points import kill_point
 from utils.text_files import atomic_write_json, atomic_write_text, write_kaldi_text
@@ -46,28 +47,16 @@ class Decoder(str, Enum):
     beam_lm = "beam_lm"
 
 
-def set_name(manifest: Path) -> str:
-    """The data set a manifest belongs to: its folder for data/<set>/manifest.jsonl, else its stem."""
-    return manifest.parent.name if manifest.name == "manifest.jsonl" else manifest.stem
-
-
-def default_logits_file(out_dir: Path, manifest: Path) -> Path:
-    """Where decodes of one experiment share log-probs: <out_dir>/../logits/<set>.npz."""
-    return out_dir.parent / "logits" / f"{set_name(manifest)}.npz"
-
-
-def decode_logits(ctc: CtcLogits, utt_ids: Sequence[str], decoder: Decoder | str,
-                  lm_dir: Path | None = None, alpha: float = DEFAULT_ALPHA, beta: float = DEFAULT_BETA,
-                  beam_width: int = DEFAULT_BEAM_WIDTH, nj: int = 1, hotwords: Sequence[str] = (),
-                  hotword_weight: float = DEFAULT_HOTWORD_WEIGHT,
-                  nbest: int = 0) -> list[str] | list[list[tuple[str, float]]]:
+def decode_logits(ctc: CtcLogits, utt_ids: Sequence[str], decoder: Decoder | str, lm_dir: Path | None = None,
+                  settings: SearchSettings = SearchSettings(),
+                  nj: int = 1) -> list[str] | list[list[tuple[str, float]]]:
     """Texts for `utt_ids` from cached log-probs. `lm_dir` is required for beam_lm, unused otherwise.
 
-    With `nbest` > 0 (beam decoders only) each item is instead a list of up to `nbest`
+    With `settings.nbest` > 0 (beam decoders only) each item is instead a list of up to that many
     (text, score), best first (see utils.ctc_search.beam_decode_nbest).
     """
     decoder = Decoder(decoder)
-    if nbest and decoder is Decoder.greedy:
+    if settings.nbest and decoder is Decoder.greedy:
         raise InputError("decode_ctc: --nbest needs a beam decoder (beam or beam_lm); greedy has one path")
     if decoder is Decoder.greedy:
         labels = search_labels(ctc.labels, ctc.blank)
@@ -75,29 +64,27 @@ def decode_logits(ctc: CtcLogits, utt_ids: Sequence[str], decoder: Decoder | str
     if decoder is Decoder.beam_lm and lm_dir is None:
         raise InputError("decode_ctc: --decoder beam_lm needs --lm-dir (made by train_lm, stage 4)")
     search = build_beam_decoder(ctc.labels, ctc.blank, lm_dir if decoder is Decoder.beam_lm else None,
-                                alpha, beta)
+                                settings.alpha, settings.beta)
     log_probs = [ctc.logits[utt] for utt in utt_ids]
     try:
-        if nbest:
-            return beam_decode_nbest(search, log_probs, nbest, beam_width, nj, hotwords, hotword_weight)
-        return beam_decode(search, log_probs, beam_width, nj, hotwords, hotword_weight)
+        if settings.nbest:
+            return beam_decode_nbest(search, log_probs, settings, nj)
+        return beam_decode(search, log_probs, settings, nj)
     finally:
         search.cleanup()  # frees the class-level KenLM slot pyctcdecode keeps per decoder
 
 
 def decode_set(model_dir: Path, manifest: Path, out_dir: Path, decoder: Decoder | str = Decoder.greedy,
-               lm_dir: Path | None = None, alpha: float = DEFAULT_ALPHA, beta: float = DEFAULT_BETA,
-               beam_width: int = DEFAULT_BEAM_WIDTH, nj: int = 1, logits_file: Path | None = None,
-               hotwords: Sequence[str] = (), hotword_weight: float = DEFAULT_HOTWORD_WEIGHT,
-               max_batch_seconds: float = 120.0, nbest: int = 0) -> Path:
+               lm_dir: Path | None = None, settings: SearchSettings = SearchSettings(), nj: int = 1,
+               logits_file: Path | None = None, max_batch_seconds: float = 120.0) -> Path:
     """Decode every utterance of `manifest`; write OUT_DIR/hyp and OUT_DIR/decode.json; return OUT_DIR.
 
-    With `nbest` > 0 (beam decoders) OUT_DIR/nbest holds up to that many hypotheses per
+    With `settings.nbest` > 0 (beam decoders) OUT_DIR/nbest holds up to that many hypotheses per
     utterance and hyp its first ones.
 
-    Runs the acoustic model only if the logits cache is missing or stale. alpha/beta/lm_dir
-    apply to beam_lm only, beam_width to beam and beam_lm. Raises InputError for missing
-    inputs or an LM that does not fit the model's vocabulary.
+    Runs the acoustic model only if the logits cache is missing or stale. lm_dir and the
+    settings' alpha/beta apply to beam_lm only, the rest of `settings` to beam and beam_lm.
+    Raises InputError for missing inputs or an LM that does not fit the model's vocabulary.
     """
     decoder = Decoder(decoder)
     started = time.monotonic()
@@ -105,23 +92,15 @@ def decode_set(model_dir: Path, manifest: Path, out_dir: Path, decoder: Decoder 
     compute_logits(model_dir, manifest, cache, max_batch_seconds=max_batch_seconds, nj=nj)
     ctc = load_logits(cache)
     utt_ids = sorted(ctc.logits, key=lambda utt: utt.encode("utf-8"))
-    results = decode_logits(ctc, utt_ids, decoder, lm_dir, alpha, beta, beam_width, nj, hotwords,
-                            hotword_weight, nbest)
-    if nbest:
+    results = decode_logits(ctc, utt_ids, decoder, lm_dir, settings, nj)
+    if settings.nbest:
         write_nbest(out_dir / NBEST_FILE, dict(zip(utt_ids, results)))
         results = [beams[0][0] if beams else "" for beams in results]
     texts = results
-    uses_lm = decoder is Decoder.beam_lm
     write_kaldi_text(out_dir / HYP_FILE, dict(zip(utt_ids, texts)))
     atomic_write_json(out_dir / DECODE_JSON, {
         "decoder": decoder.value, "set": set_name(manifest), "model_dir": str(model_dir),
-        "manifest": str(manifest), "logits_file": str(cache),
-        "beam_width": None if decoder is Decoder.greedy else beam_width,
-        "lm_dir": str(lm_dir) if uses_lm else None, "alpha": alpha if uses_lm else None,
-        "beta": beta if uses_lm else None,
-        "hotwords": list(hotwords) if decoder is not Decoder.greedy else [],
-        "hotword_weight": hotword_weight if hotwords and decoder is not Decoder.greedy else None,
-        "nbest": nbest or None,
+        "manifest": str(manifest), "logits_file": str(cache), **_settings_record(decoder, lm_dir, settings),
         "n_utts": len(utt_ids), "n_empty": sum(1 for text in texts if not text),
         "seconds": round(time.monotonic() - started, 3),
     })
@@ -129,6 +108,19 @@ def decode_set(model_dir: Path, manifest: Path, out_dir: Path, decoder: Decoder 
                 out_dir / DECODE_JSON, len(utt_ids), decoder.value)
     kill_point("decode_set")
     return out_dir
+
+
+def _settings_record(decoder: Decoder, lm_dir: Path | None, settings: SearchSettings) -> dict:
+    """decode.json's search fields: null (or no hotwords) where the decoder does not use them."""
+    beam, uses_lm = decoder is not Decoder.greedy, decoder is Decoder.beam_lm
+    return {
+        "beam_width": settings.beam_width if beam else None,
+        "lm_dir": str(lm_dir) if uses_lm else None, "alpha": settings.alpha if uses_lm else None,
+        "beta": settings.beta if uses_lm else None,
+        "hotwords": list(settings.hotwords) if beam else [],
+        "hotword_weight": settings.hotword_weight if settings.hotwords and beam else None,
+        "nbest": settings.nbest or None,
+    }
 
 
 def write_nbest(path: Path, nbest: dict[str, list[tuple[str, float]]]) -> Path:
@@ -166,16 +158,14 @@ def main(
     exp/base/decode_test_beam_lm --decoder beam_lm --lm-dir data/lang/lm
     --tuned exp/base/tune_dev_beam_lm/best.json --nj 2
     """
-    from steps.tune_lm_weights import read_tuned_weights
-
     try:
         if tuned is not None:
             alpha, beta = read_tuned_weights(tuned)
         logger.info("decode_ctc %s %s %s decoder=%s lm_dir=%s alpha=%g beta=%g beam_width=%d nj=%d "
                     "logits_file=%s hotwords=%s", model_dir, manifest, out_dir, decoder.value, lm_dir,
                     alpha, beta, beam_width, nj, logits_file, hotword)
-        decode_set(model_dir, manifest, out_dir, decoder, lm_dir, alpha, beta, beam_width, nj,
-                   logits_file, hotword, hotword_weight, max_batch_seconds, nbest)
+        settings = SearchSettings(beam_width, alpha, beta, tuple(hotword), hotword_weight, nbest)
+        decode_set(model_dir, manifest, out_dir, decoder, lm_dir, settings, nj, logits_file, max_batch_seconds)
     except CurrachError as err:
         logger.error("%s", err)
         raise typer.Exit(1) from err

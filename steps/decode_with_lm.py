@@ -13,14 +13,16 @@ Test is never looked at while tuning.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Sequence
 
 import typer
 
-from steps.decode_ctc import decode_set, set_name
+from steps.decode_ctc import decode_set
 from steps.tune_lm_weights import parse_grid, tune_lm_weights
-from utils.ctc_search import DEFAULT_BEAM_WIDTH, DEFAULT_HOTWORD_WEIGHT
+from utils.ctc_logits import set_name
+from utils.ctc_search import DEFAULT_BEAM_WIDTH, DEFAULT_HOTWORD_WEIGHT, SearchSettings
 from utils.errors import CurrachError, InputError
 
 logger = logging.getLogger(__name__)
@@ -28,24 +30,23 @@ logger = logging.getLogger(__name__)
 
 def decode_with_lm(model_dir: Path, lm_dir: Path, dev_manifest: Path, dev_text: Path, tune_dir: Path,
                    sets: Sequence[tuple[Path, Path]], alphas: Sequence[float], betas: Sequence[float],
-                   logits_dir: Path, beam_width: int = DEFAULT_BEAM_WIDTH, nj: int = 1,
-                   hotwords: Sequence[str] = (), hotword_weight: float = DEFAULT_HOTWORD_WEIGHT,
-                   nbest: int = 0) -> tuple[float, float]:
+                   logits_dir: Path, settings: SearchSettings = SearchSettings(),
+                   nj: int = 1) -> tuple[float, float]:
     """Return the dev-tuned (alpha, beta) after decoding each (manifest, out_dir) of `sets` with them.
 
-    `tune_dir` may be one of the out dirs (the dev decode dir keeps its tuning table beside its
-    hypotheses). Raises InputError for an empty grid or set list and for an LM that does not fit
-    the model (see utils.lm_dir).
+    The settings' own alpha and beta are replaced by the tuned pair; their beam width and hotwords
+    serve both tuning and decoding, their n-best size the decoding. `tune_dir` may be one of the
+    out dirs (the dev decode dir keeps its tuning table beside its hypotheses). Raises InputError
+    for an empty grid or set list and for an LM that does not fit the model (see utils.lm_dir).
     """
     if not sets:
         raise InputError("decode_with_lm: no sets to decode")
     alpha, beta = tune_lm_weights(model_dir, dev_manifest, dev_text, lm_dir, alphas, betas, tune_dir,
-                                  beam_width=beam_width, nj=nj, logits_file=logits_dir / f"{set_name(dev_manifest)}.npz",
-                                  hotwords=hotwords, hotword_weight=hotword_weight)
+                                  settings, nj, logits_file=logits_dir / f"{set_name(dev_manifest)}.npz")
+    tuned = replace(settings, alpha=alpha, beta=beta)
     for manifest, out_dir in sets:
-        decode_set(model_dir, manifest, out_dir, "beam_lm", lm_dir=lm_dir, alpha=alpha, beta=beta,
-                   beam_width=beam_width, nj=nj, logits_file=logits_dir / f"{set_name(manifest)}.npz",
-                   hotwords=hotwords, hotword_weight=hotword_weight, nbest=nbest)
+        decode_set(model_dir, manifest, out_dir, "beam_lm", lm_dir, tuned, nj,
+                   logits_file=logits_dir / f"{set_name(manifest)}.npz")
     return alpha, beta
 
 
@@ -86,9 +87,10 @@ def main(
         logger.info("decode_with_lm %s %s %s %s %s sets=%s alphas=%s betas=%s beam_width=%d nj=%d",
                     model_dir, lm_dir, dev_manifest, dev_text, tune_dir, sets, alpha_grid, beta_grid,
                     beam_width, nj)
+        settings = SearchSettings(beam_width=beam_width, hotwords=tuple(hotword), hotword_weight=hotword_weight,
+                                  nbest=nbest)
         decode_with_lm(model_dir, lm_dir, dev_manifest, dev_text, tune_dir, pairs, alpha_grid, beta_grid,
-                       logits_dir or tune_dir.parent / "logits", beam_width, nj, hotword, hotword_weight,
-                       nbest)
+                       logits_dir or tune_dir.parent / "logits", settings, nj)
     except CurrachError as err:
         logger.error("%s", err)
         raise typer.Exit(1) from err

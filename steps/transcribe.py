@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Sequence
@@ -40,11 +40,11 @@ from utils.audio_inputs import AudioItem, resolve_inputs
 from utils.audio_stream import probe_audio, stream_audio
 from utils.chunking import ChunkPlan, chunked_log_probs, make_chunk_plan, samples_per_frame
 from utils.ctc_forward import CtcFrontend, load_ctc_frontend
-from utils.ctc_logits import MODEL_PRODUCER
-from utils.ctc_search import DEFAULT_BEAM_WIDTH, DEFAULT_HOTWORD_WEIGHT, build_beam_decoder, search_labels
+from utils.ctc_search import DEFAULT_BEAM_WIDTH, SearchSettings, build_beam_decoder, search_labels
 from utils.ctc_timestamps import beam_word_frames, greedy_word_frames, to_seconds
 from utils.errors import CurrachError, InputError
 from utils.lm_dir import ARPA_FILE, BINARY_FILE
+from utils.text_files import MODEL_PRODUCER
 from utils.transcript_formats import Transcript, write_collected, write_file_output
 
 LM_SUBDIR = "language_model"
@@ -74,9 +74,7 @@ class Recognizer:
     device: str
     plan: ChunkPlan
     search: Any = None  # a pyctcdecode decoder for beam search; None: greedy
-    beam_width: int = DEFAULT_BEAM_WIDTH
-    hotwords: list[str] = field(default_factory=list)
-    hotword_weight: float = DEFAULT_HOTWORD_WEIGHT
+    settings: SearchSettings = SearchSettings()  # beam width and hotwords (alpha/beta are the decoder's)
     batch_size: int = 4
 
     @property
@@ -127,7 +125,7 @@ def load_recognizer(model_dir: Path, use_lm: bool = False, hotwords: Sequence[st
     logger.info("transcribe: %s on %s, %d samples per frame, chunks %s, %s", type(model).__name__, device,
                 plan.frame, "off" if plan.whole else f"{plan.chunk} samples, strides {plan.left}",
                 "greedy" if search is None else f"beam {beam_width}" + (" + LM" if use_lm else ""))
-    return Recognizer(frontend, model, device, plan, search, beam_width, list(hotwords))
+    return Recognizer(frontend, model, device, plan, search, SearchSettings(beam_width, hotwords=tuple(hotwords)))
 
 
 def load_lm_search(model_dir: Path, frontend: CtcFrontend):
@@ -167,8 +165,7 @@ def transcribe_file(recognizer: Recognizer, item: AudioItem) -> Transcript:
         frames = greedy_word_frames(log_probs, search_labels(recognizer.frontend.labels, recognizer.frontend.blank))
         text = " ".join(word for word, _, _ in frames)
     else:
-        text, frames = beam_word_frames(recognizer.search, log_probs, recognizer.beam_width,
-                                        recognizer.hotwords, recognizer.hotword_weight)
+        text, frames = beam_word_frames(recognizer.search, log_probs, recognizer.settings)
     duration = n_samples / rate
     return Transcript(item.file_id, str(item.path), duration, text,
                       to_seconds(frames, recognizer.frame_seconds, duration))

@@ -21,9 +21,8 @@ from typing import Annotated, Sequence
 import jiwer
 import typer
 
-from steps.decode_ctc import default_logits_file
-from utils.ctc_logits import compute_logits, load_logits
-from utils.ctc_search import DEFAULT_BEAM_WIDTH, DEFAULT_HOTWORD_WEIGHT, beam_decode, build_beam_decoder
+from utils.ctc_logits import compute_logits, default_logits_file, load_logits
+from utils.ctc_search import DEFAULT_BEAM_WIDTH, SearchSettings, beam_decode, build_beam_decoder
 from utils.errors import CurrachError, InputError
 from utils.text_files import atomic_write_json, atomic_write_text, read_kaldi_text
 
@@ -35,11 +34,12 @@ logger = logging.getLogger(__name__)
 
 def tune_lm_weights(model_dir: Path, dev_manifest: Path, dev_text: Path, lm_dir: Path,
                     alphas: Sequence[float], betas: Sequence[float], out_dir: Path,
-                    beam_width: int = DEFAULT_BEAM_WIDTH, nj: int = 1, logits_file: Path | None = None,
-                    hotwords: Sequence[str] = (),
-                    hotword_weight: float = DEFAULT_HOTWORD_WEIGHT) -> tuple[float, float]:
+                    settings: SearchSettings = SearchSettings(), nj: int = 1,
+                    logits_file: Path | None = None) -> tuple[float, float]:
     """Return the (alpha, beta) of the grid with the lowest dev WER; write tuning.tsv, best.json.
 
+    Each grid point is searched with `settings` (beam width, hotwords) and the point's alpha
+    and beta in place of the settings' own; `settings.nbest` is not used (WER needs the best).
     Raises InputError for an empty grid, dev utterances without a reference, or an LM dir
     that does not fit the model (see utils.lm_dir).
     """
@@ -63,14 +63,14 @@ def tune_lm_weights(model_dir: Path, dev_manifest: Path, dev_text: Path, lm_dir:
             for beta in betas:
                 # pyctcdecode rejects an int here ("beta must be a float")
                 search.reset_params(alpha=float(alpha), beta=float(beta))
-                hyps = beam_decode(search, log_probs, beam_width, nj, hotwords, hotword_weight)
+                hyps = beam_decode(search, log_probs, settings, nj)
                 rows.append((float(alpha), float(beta), float(jiwer.wer(references, hyps))))
                 logger.info("tune_lm_weights: alpha=%g beta=%g dev WER %.2f%%", alpha, beta,
                             100 * rows[-1][2])
     finally:
         search.cleanup()
     best = min(rows, key=lambda row: row[2])  # min keeps the first of equal rows
-    _write_results(out_dir, rows, best, beam_width, lm_dir, alphas, betas)
+    _write_results(out_dir, rows, best, settings.beam_width, lm_dir, alphas, betas)
     return best[0], best[1]
 
 
@@ -136,7 +136,7 @@ def main(
                     model_dir, dev_manifest, dev_text, lm_dir, out_dir, alpha_grid, beta_grid,
                     beam_width, nj)
         tune_lm_weights(model_dir, dev_manifest, dev_text, lm_dir, alpha_grid, beta_grid, out_dir,
-                        beam_width, nj, logits_file)
+                        SearchSettings(beam_width=beam_width), nj, logits_file)
     except CurrachError as err:
         logger.error("%s", err)
         raise typer.Exit(1) from err

@@ -7,7 +7,7 @@ cd "$root"
 venv="$root/.venv"
 kenlm_bin="$root/tools/kenlm/bin"
 stamp="$venv/.currach-setup"
-want_stamp="$(cat requirements.txt tools/setup.sh | sha256sum | cut -c1-16)"
+want_stamp="$(cat requirements.txt requirements-no-deps.txt tools/setup.sh | sha256sum | cut -c1-16)"
 apt_pkgs=(espeak-ng sox libsox-fmt-mp3 cmake g++ libboost-program-options-dev
   libboost-system-dev libboost-thread-dev libboost-test-dev zlib1g-dev libbz2-dev liblzma-dev)
 did=()
@@ -30,7 +30,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want_stamp" ]; then
   "$venv/bin/pip" install -q -U pip
   # torch first, pinned, CPU wheel; later installs then see it satisfied and pull no CUDA build.
   "$venv/bin/pip" install -q "torch==2.13.0"
+  if "$venv/bin/pip" show -q pyctcdecode >/dev/null 2>&1; then
+    echo "setup: pip may now say pyctcdecode requires numpy<2 and hypothesis: metadata only (see requirements-no-deps.txt)"
+  fi
   "$venv/bin/pip" install -q -r requirements.txt "torch==2.13.0"
+  # pyctcdecode's metadata pins numpy<2, which it does not need: install it without its deps.
+  "$venv/bin/pip" install -q --no-deps -r requirements-no-deps.txt
   if "$venv/bin/pip" show torchaudio >/dev/null 2>&1; then
     echo "setup: torchaudio got installed; it breaks transformers on torch 2.13 — removing" >&2
     "$venv/bin/pip" uninstall -y -q torchaudio

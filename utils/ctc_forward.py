@@ -26,11 +26,10 @@ import soundfile
 import soxr
 
 from utils.batching import cut_sorted
-from utils.ctc_logits import MODEL_PRODUCER, save_arrays
 from utils.errors import CurrachError, InputError
 from utils.features import extract_features
 from utils.jobs import Jobs
-from utils.text_files import read_manifest
+from utils.text_files import MODEL_PRODUCER, atomic_write_npz, read_manifest
 
 MIN_PART_SECONDS = 600.0  # audio per local worker, at least (see forward_records)
 MIN_SECONDS = 0.1  # shorter clips are zero-padded: the conv front-ends need ~25 ms per frame
@@ -167,7 +166,7 @@ def forward_part(item: dict) -> str:
     frontend = load_ctc_frontend(Path(item["model_dir"]))
     logits = run_ctc_model(frontend, records, manifest, item["max_batch_seconds"], item["max_batch_size"],
                            threads, item["device"])
-    save_arrays(Path(item["out"]), logits)
+    atomic_write_npz(Path(item["out"]), logits)
     return item["out"]
 
 

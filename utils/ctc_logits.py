@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +19,10 @@ import numpy as np
 
 from utils.errors import InputError
 from utils.jobs import Jobs, as_jobs
-from utils.text_files import read_manifest
+from utils.text_files import MODEL_PRODUCER, atomic_write_npz, read_manifest
 
 META_KEY = "__meta__"
 CACHE_VERSION = 1
-MODEL_PRODUCER = "the train stage (5)"
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +34,16 @@ class CtcLogits:
     labels: list[str]
     blank: str
     logits: dict[str, np.ndarray]
+
+
+def set_name(manifest: Path) -> str:
+    """The data set a manifest belongs to: its folder for data/<set>/manifest.jsonl, else its stem."""
+    return manifest.parent.name if manifest.name == "manifest.jsonl" else manifest.stem
+
+
+def default_logits_file(out_dir: Path, manifest: Path) -> Path:
+    """Where decodes of one experiment share log-probs: <out_dir>/../logits/<set>.npz."""
+    return out_dir.parent / "logits" / f"{set_name(manifest)}.npz"
 
 
 def load_logits(path: Path) -> CtcLogits:
@@ -67,6 +75,8 @@ def compute_logits(model_dir: Path, manifest: Path, out_file: Path, max_batch_se
     stage's `Jobs` (`--cmd slurm`: one task per part); `device` defaults to CUDA when available.
     Raises InputError for a missing model dir or unreadable audio.
     """
+    # imported here, not at the top: the forward pass pulls in torch, which reading a cache
+    # (load_logits, greedy and beam search) never needs
     from utils.ctc_forward import forward_records, load_ctc_frontend
 
     records = read_manifest(manifest)
@@ -89,16 +99,7 @@ def compute_logits(model_dir: Path, manifest: Path, out_file: Path, max_batch_se
 def _save_npz(out_file: Path, logits: dict[str, np.ndarray], meta: dict) -> None:
     if META_KEY in logits:
         raise InputError(f"utterance id {META_KEY!r} is reserved by the logits cache")
-    save_arrays(out_file, {**logits, META_KEY: np.array(json.dumps(meta, ensure_ascii=False))})
-
-
-def save_arrays(out_file: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write `arrays` to the .npz `out_file` atomically (a temporary sibling, then a rename)."""
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_file.with_name(f".{out_file.name}.tmp-{os.getpid()}")
-    with tmp.open("wb") as handle:  # a file object stops numpy from appending ".npz"
-        np.savez(handle, **arrays)
-    os.replace(tmp, out_file)
+    atomic_write_npz(out_file, {**logits, META_KEY: np.array(json.dumps(meta, ensure_ascii=False))})
 
 
 def model_fingerprint(model_dir: Path) -> str:

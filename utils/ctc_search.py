@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -30,6 +31,28 @@ DEFAULT_HOTWORD_WEIGHT = 10.0
 UNK_SYMBOL = "⁇"
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How a beam search runs, passed whole through the decode steps.
+
+    `beam_width` is the number of prefixes kept per frame; `alpha` weighs the LM's log10
+    probability and `beta` is the bonus per word (both used only with an LM); `hotwords` are
+    words to favour by `hotword_weight`; `nbest` > 0 asks for that many hypotheses per utterance
+    (0: the best one only). Greedy search ignores all of it.
+    """
+
+    beam_width: int = DEFAULT_BEAM_WIDTH
+    alpha: float = DEFAULT_ALPHA
+    beta: float = DEFAULT_BETA
+    hotwords: tuple[str, ...] = ()
+    hotword_weight: float = DEFAULT_HOTWORD_WEIGHT
+    nbest: int = 0
+
+    def __post_init__(self) -> None:
+        # a CLI gives a list; a tuple keeps the value frozen and hashable
+        object.__setattr__(self, "hotwords", tuple(self.hotwords))
 
 
 def search_labels(labels: Sequence[str], blank: str) -> list[str]:
@@ -95,22 +118,25 @@ def worker_pool(nj: int, jobs: int) -> Iterator[multiprocessing.pool.Pool | None
         pool.join()
 
 
-def beam_decode(decoder, log_probs: Sequence[np.ndarray], beam_width: int = DEFAULT_BEAM_WIDTH,
-                nj: int = 1, hotwords: Sequence[str] = (),
-                hotword_weight: float = DEFAULT_HOTWORD_WEIGHT) -> list[str]:
-    """Beam-search each [frames, labels] array with `decoder`, over `nj` forked processes."""
-    if beam_width < 1:
-        raise InputError(f"beam width must be at least 1, got {beam_width}")
+def beam_decode(decoder, log_probs: Sequence[np.ndarray], settings: SearchSettings = SearchSettings(),
+                nj: int = 1) -> list[str]:
+    """Beam-search each [frames, labels] array with `decoder`, over `nj` forked processes.
+
+    Uses the beam width and hotwords of `settings`; alpha and beta are the decoder's own
+    (set when it was built or by `reset_params`), and `settings.nbest` is not looked at.
+    """
+    if settings.beam_width < 1:
+        raise InputError(f"beam width must be at least 1, got {settings.beam_width}")
     with worker_pool(nj, len(log_probs)) as pool:
-        texts = decoder.decode_batch(pool, list(log_probs), beam_width=beam_width,
-                                     hotwords=list(hotwords) or None, hotword_weight=hotword_weight)
+        texts = decoder.decode_batch(pool, list(log_probs), beam_width=settings.beam_width,
+                                     hotwords=list(settings.hotwords) or None,
+                                     hotword_weight=settings.hotword_weight)
     return [" ".join(text.split()) for text in texts]
 
 
-def beam_decode_nbest(decoder, log_probs: Sequence[np.ndarray], nbest: int,
-                      beam_width: int = DEFAULT_BEAM_WIDTH, nj: int = 1, hotwords: Sequence[str] = (),
-                      hotword_weight: float = DEFAULT_HOTWORD_WEIGHT) -> list[list[tuple[str, float]]]:
-    """Up to `nbest` (text, score) per utterance, best first, from the final beams of the search.
+def beam_decode_nbest(decoder, log_probs: Sequence[np.ndarray], settings: SearchSettings,
+                      nj: int = 1) -> list[list[tuple[str, float]]]:
+    """Up to `settings.nbest` (text, score) per utterance, best first, from the final beams of the search.
 
     The score is pyctcdecode's combined (acoustic + LM + word bonus) log score that ranks the
     beams; the first text is exactly what `beam_decode` returns: the search is the same, history
@@ -118,16 +144,17 @@ def beam_decode_nbest(decoder, log_probs: Sequence[np.ndarray], nbest: int,
     with a better one), so the list is less diverse than an unpruned one. Texts that become
     equal once whitespace is collapsed are kept once, at their best rank.
     """
-    if beam_width < 1 or nbest < 1:
-        raise InputError(f"beam width and n-best size must be at least 1, got {beam_width} and {nbest}")
+    if settings.beam_width < 1 or settings.nbest < 1:
+        raise InputError(f"beam width and n-best size must be at least 1, got {settings.beam_width} "
+                         f"and {settings.nbest}")
     with worker_pool(nj, len(log_probs)) as pool:
-        batches = decoder.decode_beams_batch(pool, list(log_probs), beam_width=beam_width,
-                                             prune_history=True, hotwords=list(hotwords) or None,
-                                             hotword_weight=hotword_weight)
+        batches = decoder.decode_beams_batch(pool, list(log_probs), beam_width=settings.beam_width,
+                                             prune_history=True, hotwords=list(settings.hotwords) or None,
+                                             hotword_weight=settings.hotword_weight)
     out = []
     for beams in batches:
         seen: dict[str, float] = {}
         for beam in beams:  # (text, text_frames, logit_score, combined score)
             seen.setdefault(" ".join(beam[0].split()), float(beam[-1]))
-        out.append(list(seen.items())[:nbest])
+        out.append(list(seen.items())[:settings.nbest])
     return out

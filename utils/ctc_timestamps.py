@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from utils.ctc_search import DEFAULT_BEAM_WIDTH, DEFAULT_HOTWORD_WEIGHT
+from utils.ctc_search import SearchSettings
 from utils.errors import InputError
 
 WordFrames = tuple[str, int, int]  # word, first frame, one past the last frame
@@ -54,18 +54,17 @@ def greedy_word_frames(log_probs: np.ndarray, labels: Sequence[str]) -> list[Wor
     return words
 
 
-def beam_word_frames(decoder, log_probs: np.ndarray, beam_width: int = DEFAULT_BEAM_WIDTH,
-                     hotwords: Sequence[str] = (),
-                     hotword_weight: float = DEFAULT_HOTWORD_WEIGHT) -> tuple[str, list[WordFrames]]:
+def beam_word_frames(decoder, log_probs: np.ndarray,
+                     settings: SearchSettings = SearchSettings()) -> tuple[str, list[WordFrames]]:
     """Best beam's text and its words' frame spans from a pyctcdecode decoder (with or without LM).
 
-    The search is the one utils.ctc_search.beam_decode runs (history pruning on), so the text
-    is the same.
+    The search is the one utils.ctc_search.beam_decode runs with the same `settings` (history
+    pruning on), so the text is the same.
     """
-    if beam_width < 1:
-        raise InputError(f"beam width must be at least 1, got {beam_width}")
-    beams = decoder.decode_beams(log_probs, beam_width=beam_width, prune_history=True,
-                                 hotwords=list(hotwords) or None, hotword_weight=hotword_weight)
+    if settings.beam_width < 1:
+        raise InputError(f"beam width must be at least 1, got {settings.beam_width}")
+    beams = decoder.decode_beams(log_probs, beam_width=settings.beam_width, prune_history=True,
+                                 hotwords=list(settings.hotwords) or None, hotword_weight=settings.hotword_weight)
     text, _, frames = beams[0][:3]
     return " ".join(text.split()), [(word, int(span[0]), int(span[1])) for word, span in frames]
 

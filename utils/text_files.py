@@ -16,6 +16,8 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 from utils.errors import InputError
 
 TEXT_PRODUCER = "the text normalization stage (2)"
@@ -23,9 +25,10 @@ TEXT_PRODUCER = "the text normalization stage (2)"
 # text file drops it (with `strip_bom`, or Python's "utf-8-sig" codec).
 UTF8_BOM = b"\xef\xbb\xbf"
 MANIFEST_PRODUCER = "the manifest stage (3)"
+MODEL_PRODUCER = "the train stage (5)"
 
 
-# The temporary names the atomic writers use (here, utils.arpa, utils.ctc_logits, utils.ctc_model,
+# The temporary names the atomic writers use (here, utils.arpa, utils.ctc_model,
 # utils.audio: `.NAME.tmp-PID` or `.NAME.tmp`); what a killed run leaves under such a name is partial.
 PARTIAL_WRITE = re.compile(r"^\..+\.tmp(-\d+)?$")
 
@@ -71,6 +74,16 @@ def atomic_write_json(path: Path, obj: object, sort_keys: bool = True) -> Path:
     """Write `obj` as indented JSON (UTF-8, non-ASCII kept, keys sorted unless told) atomically."""
     text = json.dumps(obj, indent=2, sort_keys=sort_keys, ensure_ascii=False)
     return atomic_write_text(path, text + "\n")
+
+
+def atomic_write_npz(path: Path, arrays: dict[str, np.ndarray]) -> Path:
+    """Write `arrays` to the uncompressed .npz `path` atomically (a temporary sibling, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with tmp.open("wb") as handle:  # a file object stops numpy from appending ".npz"
+        np.savez(handle, **arrays)
+    os.replace(tmp, path)
+    return path
 
 
 def _read_lines(path: Path, producer: str) -> list[str]:

@@ -28,6 +28,7 @@ from steps.score import score_decode_dirs  # noqa: E402
 from steps.train_ctc import train_ctc  # noqa: E402
 from steps.train_lm import train_lm  # noqa: E402
 from utils.ctc_logits import compute_logits  # noqa: E402
+from utils.ctc_search import SearchSettings  # noqa: E402
 from utils.launch import run_step  # noqa: E402
 from utils.stage_cli import run_recipe  # noqa: E402
 from utils.model_card import write_model_card  # noqa: E402
@@ -97,7 +98,7 @@ def decode(ctx: StageContext) -> None:
                    [(ctx.path(f"data/{name}/manifest.jsonl"), ctx.out(f"exp/{{tag}}/decode_{name}_beam_lm"))
                     for name in EVAL_SETS],
                    ctx.setting("decode.alphas"), ctx.setting("decode.betas"), cache,
-                   beam_width=ctx.setting("decode.beam_width"), nj=ctx.nj)
+                   SearchSettings(beam_width=ctx.setting("decode.beam_width")), nj=ctx.nj)
 
 
 def scoring(ctx: StageContext) -> None:

@@ -36,6 +36,7 @@ from steps.select_oracle import select_oracle  # noqa: E402
 from steps.train_ctc import train_ctc  # noqa: E402
 from steps.train_lm import train_lm  # noqa: E402
 from utils.ctc_logits import compute_logits  # noqa: E402
+from utils.ctc_search import SearchSettings  # noqa: E402
 from utils.launch import run_step  # noqa: E402
 from utils.stage_cli import run_recipe  # noqa: E402
 from utils.model_card import write_model_card  # noqa: E402
@@ -116,8 +117,9 @@ def decode(ctx: StageContext) -> None:
         manifest_file, logits = ctx.path(f"data/{name}/manifest.jsonl"), cache / f"{name}.npz"
         decode_set(model, manifest_file, ctx.out(f"exp/{{tag}}/decode_{name}_greedy"), "greedy",
                    logits_file=logits, nj=ctx.nj)
-        decode_set(model, manifest_file, ctx.out(f"exp/{{tag}}/decode_{name}_beam"), "beam", beam_width=beam,
-                   logits_file=logits, nj=ctx.nj, hotwords=hotwords, hotword_weight=weight)
+        decode_set(model, manifest_file, ctx.out(f"exp/{{tag}}/decode_{name}_beam"), "beam",
+                   settings=SearchSettings(beam_width=beam, hotwords=hotwords, hotword_weight=weight),
+                   logits_file=logits, nj=ctx.nj)
     if ctx.options["lm_arpa"]:
         _decode_with_lm(ctx, "beam_ext_lm", ctx.path("data/lang_ext"), hotwords)
     alpha, beta = _decode_with_lm(ctx, "beam_lm", ctx.path("data/lang"), hotwords, nbest=ctx.setting("decode.nbest"))
@@ -132,8 +134,9 @@ def _decode_with_lm(ctx: StageContext, decoder: str, lm: Path, hotwords: list[st
                           [(ctx.path(f"data/{name}/manifest.jsonl"), ctx.out(f"exp/{{tag}}/decode_{name}_{decoder}"))
                            for name in EVAL_SETS],
                           ctx.setting("decode.alphas"), ctx.setting("decode.betas"), ctx.path("exp/{tag}/logits"),
-                          beam_width=ctx.setting("decode.beam_width"), nj=ctx.nj, hotwords=hotwords,
-                          hotword_weight=ctx.setting("decode.hotword_weight"), nbest=nbest)
+                          SearchSettings(beam_width=ctx.setting("decode.beam_width"), hotwords=hotwords,
+                                         hotword_weight=ctx.setting("decode.hotword_weight"), nbest=nbest),
+                          nj=ctx.nj)
 
 
 def _hotwords(ctx: StageContext) -> list[str]:

@@ -26,6 +26,7 @@ from steps.train_lm import train_lm
 from tests.steps.tiny_ctc import BLANK, LABELS, make_model_dir, make_set, peaky_logits
 from utils.ctc_logits import CtcLogits
 from utils.ctc_model import is_finished_model
+from utils.ctc_search import SearchSettings
 from utils.errors import InputError
 from utils.results_table import System, comparisons
 
@@ -71,13 +72,13 @@ def _ctc(texts: dict[str, str]) -> CtcLogits:
 def test_nbest_first_entry_is_the_plain_beam_result(lm_dir, tmp_path):
     ctc = _ctc({"s-a": "to be", "s-b": "dub it"})
     utts = sorted(ctc.logits)
-    plain = decode_logits(ctc, utts, "beam_lm", lm_dir, beam_width=16)
-    nbest = decode_logits(ctc, utts, "beam_lm", lm_dir, beam_width=16, nbest=5)
+    plain = decode_logits(ctc, utts, "beam_lm", lm_dir, SearchSettings(beam_width=16))
+    nbest = decode_logits(ctc, utts, "beam_lm", lm_dir, SearchSettings(beam_width=16, nbest=5))
     assert [beams[0][0] for beams in nbest] == plain
     assert all(1 <= len(beams) <= 5 and len({t for t, _ in beams}) == len(beams) for beams in nbest)
     assert all(a[1] >= b[1] for beams in nbest for a, b in zip(beams, beams[1:]))  # best first
     with pytest.raises(InputError, match="beam decoder"):
-        decode_logits(ctc, utts, "greedy", nbest=3)
+        decode_logits(ctc, utts, "greedy", settings=SearchSettings(nbest=3))
     path = write_nbest(tmp_path / "nbest", dict(zip(utts, nbest)))
     assert read_nbest(path) == {utt: [t for t, _ in beams] for utt, beams in zip(utts, nbest)}
 
@@ -85,7 +86,7 @@ def test_nbest_first_entry_is_the_plain_beam_result(lm_dir, tmp_path):
 def test_decode_set_writes_nbest_and_cli_option(lm_dir, tmp_path):
     model = make_model_dir(tmp_path / "tiny")
     manifest, _ = make_set(tmp_path, "test", {"s-a": "to be", "s-b": "bit"})
-    out = decode_set(model, manifest, tmp_path / "dec", "beam_lm", lm_dir=lm_dir, beam_width=8, nbest=4)
+    out = decode_set(model, manifest, tmp_path / "dec", "beam_lm", lm_dir, SearchSettings(beam_width=8, nbest=4))
     assert json.loads((out / "decode.json").read_text())["nbest"] == 4
     first = {utt: texts[0] for utt, texts in read_nbest(out / "nbest").items()}
     hyps = dict((line.split(" ", 1) + [""])[:2] for line in (out / "hyp").read_text().splitlines())

@@ -14,7 +14,7 @@ from tests.steps.tiny_ctc import (BLANK, LABELS, make_bert_model_dir, make_set,
                                   peaky_logits)
 from utils import ctc_forward
 from utils.ctc_logits import CtcLogits, compute_logits, load_logits
-from utils.ctc_search import build_beam_decoder
+from utils.ctc_search import SearchSettings, build_beam_decoder
 from utils.errors import InputError
 
 TEXTS = {"spk1-a": "to be", "spk1-b": "bit", "spk2-a": "dub it"}
@@ -97,7 +97,7 @@ def test_greedy_on_peaky_logits():
 def test_beam_with_and_without_lm_on_peaky_logits(lm_dir):
     ctc = _ctc(u1="to be", u2="dub it", u3="bit")
     expected = ["to be", "dub it", "bit"]
-    assert decode_logits(ctc, ["u1", "u2", "u3"], "beam", beam_width=8) == expected
+    assert decode_logits(ctc, ["u1", "u2", "u3"], "beam", settings=SearchSettings(beam_width=8)) == expected
     assert decode_logits(ctc, ["u1", "u2", "u3"], "beam_lm", lm_dir, nj=2) == expected
 
 
@@ -108,13 +108,13 @@ def test_lm_settles_an_ambiguous_letter(lm_dir):
     log_probs[frames, b], log_probs[frames, d] = np.log(0.4), np.log(0.6)
     ctc = CtcLogits(LABELS, BLANK, {"u": log_probs})
     assert decode_logits(ctc, ["u"], "greedy") == ["to de"]
-    assert decode_logits(ctc, ["u"], "beam_lm", lm_dir, alpha=1.0, beta=0.0) == ["to be"]
+    assert decode_logits(ctc, ["u"], "beam_lm", lm_dir, SearchSettings(alpha=1.0, beta=0.0)) == ["to be"]
 
 
 def test_decode_set_writes_sorted_hyp_and_settings(model_dir, lm_dir, tmp_path):
     manifest, _ = make_set(tmp_path / "data", "dev", TEXTS)
     out = decode_set(model_dir, manifest, tmp_path / "exp" / "decode_dev_beam_lm", "beam_lm",
-                     lm_dir=lm_dir, alpha=0.7, beta=0.5, beam_width=4)
+                     lm_dir, SearchSettings(beam_width=4, alpha=0.7, beta=0.5))
     lines = (out / "hyp").read_text(encoding="utf-8").splitlines()
     assert [line.split(" ")[0] for line in lines] == sorted(TEXTS)
     settings = json.loads((out / "decode.json").read_text())

@@ -10,6 +10,7 @@ from steps.__main__ import app
 from steps.decode_with_lm import decode_with_lm, parse_set
 from tests.steps.tiny_ctc import b_sounds_like_d, make_set
 from utils import ctc_forward
+from utils.ctc_search import SearchSettings
 from utils.errors import InputError
 
 DEV = {"spk1-a": "to be", "spk1-b": "be it", "spk2-a": "dub it"}
@@ -36,7 +37,7 @@ def test_tunes_on_dev_then_decodes_every_set_with_the_pair(model_dir, lm_dir, tm
     exp = tmp_path / "exp"
     alpha, beta = decode_with_lm(model_dir, lm_dir, dev_manifest, dev_text, exp / "decode_dev_beam_lm",
                                  [(dev_manifest, exp / "decode_dev_beam_lm"), (test_manifest, exp / "decode_test")],
-                                 [0.0, 1.5], [0.0, 1.0], exp / "logits", beam_width=8, nbest=3)
+                                 [0.0, 1.5], [0.0, 1.0], exp / "logits", SearchSettings(beam_width=8, nbest=3))
     assert alpha == 1.5
     best = json.loads((exp / "decode_dev_beam_lm" / "best.json").read_text())
     assert (best["alpha"], best["beta"]) == (alpha, beta)

@@ -27,7 +27,7 @@ from tests.steps.transcribe_fixtures import (NEEDS_TOOLS, RATE, assert_equals_de
 from utils.audio import load_audio
 from utils.audio_stream import stream_audio
 from utils.chunking import chunked_log_probs
-from utils.ctc_search import beam_decode, build_beam_decoder
+from utils.ctc_search import SearchSettings, beam_decode, build_beam_decoder
 
 pytestmark = NEEDS_TOOLS
 
@@ -153,8 +153,8 @@ def test_lm_decoding_uses_the_saved_lm_and_its_word_frames(lm_model, long_wav, c
     assert starts == sorted(starts) and all(w["end"] <= record["duration"] for w in record["words"])
     search = build_beam_decoder(LABELS, "[PAD]", lm_dir, alpha=0.7, beta=0.3)
     try:
-        expected = beam_decode(search, [log_probs_of(model_dir, clips[0], 30.0, 5.0)], beam_width=8,
-                               hotwords=["dub", "bit"])
+        expected = beam_decode(search, [log_probs_of(model_dir, clips[0], 30.0, 5.0)],
+                               SearchSettings(beam_width=8, hotwords=("dub", "bit")))
     finally:
         search.cleanup()
     assert json.loads((tmp_path / f"{clips[0].stem}.json").read_text())["text"] == expected[0]

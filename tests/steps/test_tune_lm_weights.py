@@ -11,6 +11,7 @@ from steps.decode_ctc import decode_set
 from steps.tune_lm_weights import read_tuned_weights, tune_lm_weights
 from tests.steps.tiny_ctc import b_sounds_like_d, make_set
 from utils import ctc_forward
+from utils.ctc_search import SearchSettings
 from utils.errors import InputError
 
 DEV = {"spk1-a": "to be", "spk1-b": "be it", "spk2-a": "dub it"}
@@ -29,7 +30,7 @@ def test_grid_search_picks_the_lowest_dev_wer(model_dir, lm_dir, tmp_path, fake_
     manifest, text = make_set(tmp_path / "data", "dev", DEV)
     out = tmp_path / "exp" / "tune_dev"
     alpha, beta = tune_lm_weights(model_dir, manifest, text, lm_dir, [0.0, 1.5], [0.0, 1.0], out,
-                                  beam_width=8)
+                                  SearchSettings(beam_width=8))
     rows = [line.split("\t") for line in (out / "tuning.tsv").read_text().splitlines()]
     assert rows[0] == ["alpha", "beta", "wer"]
     assert [(float(a), float(b)) for a, b, _ in rows[1:]] == [(0, 0), (0, 1), (1.5, 0), (1.5, 1)]
@@ -41,7 +42,7 @@ def test_grid_search_picks_the_lowest_dev_wer(model_dir, lm_dir, tmp_path, fake_
     assert (best["alpha"], best["beta"]) == (alpha, beta) == read_tuned_weights(out / "best.json")
     assert best["grid"] == {"alphas": [0.0, 1.5], "betas": [0.0, 1.0]}
     decoded = decode_set(model_dir, manifest, tmp_path / "exp" / "decode_dev_beam_lm", "beam_lm",
-                         lm_dir, alpha, beta, beam_width=8)
+                         lm_dir, SearchSettings(beam_width=8, alpha=alpha, beta=beta))
     assert (decoded / "hyp").read_text().splitlines() == [f"{u} {t}" for u, t in sorted(DEV.items())]
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tests.steps.tiny_ctc import BLANK, LABELS, peaky_logits
-from utils.ctc_search import build_beam_decoder, greedy_decode, search_labels
+from utils.ctc_search import SearchSettings, build_beam_decoder, greedy_decode, search_labels
 from utils.ctc_timestamps import WordTime, beam_word_frames, greedy_word_frames, to_seconds
 
 MAPPED = search_labels(LABELS, BLANK)
@@ -26,7 +26,7 @@ def test_greedy_and_beam_frames_agree_on_peaky_logits():
     assert greedy_word_frames(log_probs, MAPPED) == [("to", 1, 6), ("be", 10, 15), ("it", 19, 24)]
     search = build_beam_decoder(LABELS, BLANK)
     try:
-        assert beam_word_frames(search, log_probs, beam_width=4) == ("to be it", greedy_word_frames(log_probs, MAPPED))
+        assert beam_word_frames(search, log_probs, SearchSettings(beam_width=4)) == ("to be it", greedy_word_frames(log_probs, MAPPED))
     finally:
         search.cleanup()
 
