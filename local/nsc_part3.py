@@ -33,8 +33,8 @@ recording (one ending within TRIM_SECONDS of the end is trimmed to it, as lhotse
 Ids: speaker = the TextGrid's name (`3000-1`, `conf_2500_2500_00862025`); conversation = the
 name less its last `-`/`_` part; recording = `<mic>-<audio path below its folder>` (`/` -> `_`); utterance =
 `<speaker>-<mic>-<interval number>`. Splits are by conversation, so no speaker, recording or
-conversation is in two splits: the conversations in name order, shuffled with `seed`, cut by
-`shares` (each split gets one while there are enough). `<out_dir>/conversations` records the split.
+conversation is in two splits: the conversations shuffled with `seed` and cut by `shares`
+(each split gets one while there are enough; see `split_conversations`). `<out_dir>/conversations` records the split.
 """
 from __future__ import annotations
 
@@ -141,19 +141,20 @@ def prepare_part3(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path, sh
 
 
 def split_conversations(conversations: list[str], shares: Mapping[str, float], seed: int) -> dict[str, set[str]]:
-    """Conversations per split: shuffled with `seed`, cut by `shares` in their order, each split
-    given at least one while there are enough conversations."""
-    order = list(conversations)
+    """Conversations per split: shuffled with `seed`, cut by `shares` (splits in name order, so
+    the config's key order does not matter), each split given at least one while there are
+    enough; the largest share takes what rounding leaves over."""
+    order = sorted(conversations)
     random.Random(seed).shuffle(order)
     total = sum(shares.values())
     counts = {name: round(share / total * len(order)) for name, share in shares.items()}
     if len(order) >= len(shares):
         for name in shares:
             counts[name] = max(1, counts[name])
-    first = next(iter(shares))  # the largest share (train) takes what rounding leaves over
-    counts[first] = len(order) - sum(n for name, n in counts.items() if name != first)
+    largest = max(sorted(shares), key=lambda name: shares[name])
+    counts[largest] = len(order) - sum(n for name, n in counts.items() if name != largest)
     result, start = {}, 0
-    for name in shares:
+    for name in sorted(shares):
         result[name] = set(order[start:start + max(0, counts[name])])
         start += max(0, counts[name])
     return result

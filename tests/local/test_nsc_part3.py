@@ -83,6 +83,8 @@ def test_split_is_seeded(prepared):
     first, again, other = (split_conversations(convs, SHARES, seed) for seed in (0, 0, 1))
     assert first == again and first != other
     assert [len(first[s]) for s in SHARES] == [16, 2, 2]
+    reordered = split_conversations(convs, {"test": 0.1, "dev": 0.1, "train": 0.8}, 0)
+    assert reordered == first  # the order of the shares' keys (YAML may sort them) does not matter
     assert set().union(*first.values()) == set(convs)
 
 
