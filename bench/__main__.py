@@ -1,6 +1,6 @@
 """python -m bench: measure ours against the 2021 notebook's approach, in one run; write bench/RESULTS.md.
 
-    python -m bench [--recipe recipes/ga_ie] [--sizes 500,5000] [--only audio,decode,train,memory]
+    python -m bench [--recipe recipes/ga_ie] [--sizes 500,5000] [--only audio,decode,train,memory,part3]
 
 Decoding and training use what `make demo` made in the recipe folder (the trained tiny
 model, data/lang, the manifests); run it first. Every case runs in its own process
@@ -20,7 +20,8 @@ from bench.measure import ROOT, run_case
 from bench.report import write_report
 from utils.stage_cli import code_version
 
-PARTS = ("audio", "decode", "train", "memory")
+PARTS = ("audio", "decode", "train", "memory", "part3")
+PART3_RECORDING_SECONDS = 655.0  # x 11 recordings: 2 hours of audio
 
 
 def main() -> None:
@@ -36,7 +37,7 @@ def main() -> None:
     if unknown:
         parser.error(f"--only: unknown part(s) {unknown}; known: {PARTS}")
     recipe = args.recipe.resolve()
-    if any(p != "audio" for p in parts) and not (recipe / "exp/tiny/model/config.json").is_file():
+    if any(p not in ("audio", "part3") for p in parts) and not (recipe / "exp/tiny/model/config.json").is_file():
         parser.error(f"{recipe}/exp/tiny/model: no trained model; run `make demo` first (or --only audio)")
     results: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="currach-bench-") as scratch:
@@ -49,6 +50,8 @@ def main() -> None:
             results["train"] = bench_train(work / "train", recipe, args.train_steps)
         if "memory" in parts:
             results["memory"] = bench_memory(work / "memory", recipe)
+        if "part3" in parts:
+            results["part3"] = bench_part3(work / "part3")
     stamp = {"date": datetime.date.today().isoformat(), "commit": code_version(ROOT)}
     merged_file = args.out.parent / "results.json"
     merged = json.loads(merged_file.read_text(encoding="utf-8")) if merged_file.is_file() else {}
@@ -114,6 +117,19 @@ def bench_train(work: Path, recipe: Path, steps: int) -> list[dict]:
 def bench_memory(work: Path, recipe: Path) -> list[dict]:
     args = (recipe / "data/train/manifest.jsonl", recipe / "data/lang/vocab.json", recipe / "conf/tiny.yaml")
     return [run_case("bench.train_cases", "memory", *args, work / f"x{copies}", copies, 60) for copies in (1, 10)]
+
+
+def bench_part3(work: Path) -> list[dict]:
+    """Stage 1 on a 2-hour NSC Part 3 corpus (11 recordings of ~11 min), --nj 1 and 2."""
+    corpus = work / "nsc"
+    run_case("bench.part3_cases", "make", corpus, PART3_RECORDING_SECONDS, 40)
+    rows = []
+    for nj in (1, 2):
+        out = work / f"out_{nj}"
+        rows.append({"method": f"ours: stage 1 --nsc-part 3, --nj {nj}", **run_case("bench.part3_cases", "ours",
+                                                                                    corpus, out, nj)})
+        shutil.rmtree(out, ignore_errors=True)
+    return rows
 
 
 if __name__ == "__main__":

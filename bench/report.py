@@ -6,7 +6,7 @@ import platform
 from pathlib import Path
 
 
-PARTS_ORDER = ["audio", "decode", "train", "memory"]
+PARTS_ORDER = ["audio", "decode", "train", "memory", "part3"]
 TRAIN_KINDS = {"random": "random, fixed size (the notebook's)",
                "grouped": "length-grouped, fixed size (the recipes' default)",
                "dynamic": "length-grouped, dynamic (`train.max_batch_seconds`)"}
@@ -16,6 +16,7 @@ TARGETS = {
               "beyond the first",
     "train": "dynamic batching >= 1.3x the samples/s of fixed-size random batches",
     "memory": "peak memory of training flat from 1x to 10x the corpus",
+    "part3": "stage 1 on a 2-hour NSC Part 3 corpus: peak memory and time per audio hour reported",
 }
 
 
@@ -89,6 +90,16 @@ def _memory(rows: list[dict]) -> list[str]:
     table = ["| corpus | utterances | steps | peak memory MB |", "|---|---|---|---|"]
     for row in rows:
         table.append(f"| {row['copies']}x | {row['utts']} | {row['steps']} | {row['peak_mb']:.0f} |")
+    return table
+
+
+def _part3(rows: list[dict]) -> list[str]:
+    table = ["| method | recordings | audio h | utterances | seconds per audio hour | peak memory MB |",
+             "|---|---|---|---|---|---|"]
+    for row in rows:
+        hours = row["audio_seconds"] / 3600
+        table.append(f"| {row['method']} | {row['recordings']} | {hours:.2f} | {row['utterances']} | "
+                     f"{row['work_seconds'] / hours:.0f} | {row['peak_mb']:.0f} |")
     return table
 
 

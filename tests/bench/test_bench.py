@@ -47,3 +47,19 @@ def test_report_quotes_ratios_against_each_tables_baseline(tmp_path):
     assert "Measured 2026-11-21 at abc1234." in text
     assert "| 1x | 5 | 3 | 500 |" in text and "## decode" not in text
     assert (tmp_path / "results.png").stat().st_size > 0
+
+
+def test_part3_cases_prepare_every_recording(tmp_path):
+    import shutil
+
+    import pytest
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("needs espeak-ng")
+    corpus = tmp_path / "nsc"
+    assert run_case("bench.part3_cases", "make", corpus, 20.0, 4)["recordings"] == 11
+    done = run_case("bench.part3_cases", "ours", corpus, tmp_path / "out", 2)
+    assert done["recordings"] == 11 and done["audio_seconds"] == pytest.approx(11 * 20.0, abs=0.1)
+    assert done["utterances"] > 0 and done["peak_mb"] > 0
+    text = write_report({"part3": {"date": "d", "commit": "c", "rows": [{"method": "m", **done}]}},
+                        tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert "| m | 11 | 0.06 |" in text
