@@ -192,7 +192,8 @@ STAGES = [
     Stage(2, "text_norm", text_norm, inputs=("data/{set}/text.raw",), outputs=("data/{set}/text",),
           settings=("text",), code=lambda c: ["steps.normalize_text", c.setting("text.normalizer")],
           doc="the language's normaliser: text.raw -> text"),
-    Stage(3, "manifest", manifest, inputs=("data/{set}/text", "data/{set}/wav.scp", "data/{set}/utt2dur"),
+    Stage(3, "manifest", manifest, inputs=lambda c: ["data/{set}/text", "data/{set}/wav.scp", "data/{set}/utt2dur"]
+          + (["data/{set}/segments", "data/{set}/reco2dur"] if c.options.get("nsc_part") == 3 else []),
           outputs=("data/{set}/manifest.jsonl", "data/{set}/manifest.dropped.tsv"), settings=("data",),
           code=("steps.make_manifest",), doc="JSON-lines manifests with duration limits"),
     Stage(4, "lang", lang, inputs=lambda c: ["data/train/text", "data/dev/text", "data/test/text",
