@@ -28,7 +28,8 @@ silence, empty intervals, zero-length ones, and those the normaliser empties (an
 only, e.g. `<FIL/>`). Intervals of the two speakers that overlap in time are kept as they are.
 Dropped and reported in prep_report.tsv with file and reason: a TextGrid that does not
 parse or has no such tier, a missing or unusable recording, an interval ending after its
-recording (one ending within TRIM_SECONDS of the end is trimmed to it, as lhotse does).
+recording (one ending within TRIM_SECONDS of the end is trimmed to it, as lhotse does, and
+reported as a repair when it passes the end by more than the millisecond rounding).
 
 Ids: speaker = the TextGrid's name (`3000-1`, `conf_2500_2500_00862025`); conversation = the
 name less its last `-`/`_` part; recording = `<mic>-<audio path below its folder>` (`/` -> `_`); utterance =
@@ -50,6 +51,7 @@ from local.normalizers.en_sg import normalize
 from local.nsc_textgrid import Interval, read_tier
 from utils.audio_jobs import ClipJob, convert_clips
 from utils.data_dir import Segment, Utterance, write_data_dir
+from utils.data_dir_checks import SEGMENT_TOLERANCE
 from utils.errors import InputError
 from utils.jobs import Jobs
 from utils.prep_report import PrepReport
@@ -213,7 +215,8 @@ def _utterances(channel: _Channel, intervals: list[Interval], recording: Utteran
                 report.drop(str(channel.textgrid), 0, utt_id, f"interval {number} ({start:.3f}-{end:.3f} s) "
                             f"ends after the recording {channel.audio} ({recording.duration:.3f} s)")
                 continue
-            report.repair(str(channel.textgrid), 0, utt_id, f"interval {number} trimmed to the recording's end")
+            if end - recording.duration > SEGMENT_TOLERANCE:  # within it: rounding, not worth a row
+                report.repair(str(channel.textgrid), 0, utt_id, f"interval {number} trimmed to the recording's end")
             end = recording.duration
         utts.append(Utterance(utt_id, channel.speaker, recording.wav, text, round(end - start, 3), text_raw=text,
                               segment=Segment(channel.reco_id, start, recording.duration)))

@@ -139,3 +139,21 @@ def test_kaldi_and_lhotse_accept_the_dirs(prepared, tmp_path):
         result = subprocess.run(["bash", "utils/validate_data_dir.sh", "--no-feats", str(data)], cwd=root, env=env,
                                 capture_output=True, text=True, check=False)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_intervals_past_the_end_are_trimmed_or_dropped(tmp_path):
+    import numpy as np
+    import soundfile
+    part3 = tmp_path / "PART3"
+    (part3 / "Audio Same CloseMic").mkdir(parents=True)
+    noise = 0.1 * np.random.default_rng(0).standard_normal(32000)
+    soundfile.write(part3 / "Audio Same CloseMic" / "9000-1.wav", noise, 16000)  # 2.0 s
+    write_textgrid(part3 / "Scripts Same" / "9000-1.TextGrid", {"9000-1": [
+        (0.2, 1.0, "hello there"), (1.0, 2.005, "good day"), (1.1, 2.3, "trim me"), (2.0, 2.4, "too late")]}, 2.4)
+    data = prepare_part3(tmp_path, "train", tmp_path / "train", tmp_path / "wavs", {"train": 1.0}, max_drop_share=0.5)
+    assert read_kv(data / "segments") == {"9000-1-closemic-00001": "closemic-9000-1 0.200 1.000",
+                                          "9000-1-closemic-00002": "closemic-9000-1 1.000 2.000",
+                                          "9000-1-closemic-00003": "closemic-9000-1 1.100 2.000"}
+    rows = (data / "prep_report.tsv").read_text().splitlines()[1:]
+    assert [row.split("\t")[2:4] for row in rows] == [["9000-1-closemic-00003", "repaired"],
+                                                       ["9000-1-closemic-00004", "dropped"]]
