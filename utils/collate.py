@@ -20,7 +20,7 @@ from utils.audio import SAMPLE_RATE, load_audio
 from utils.errors import InputError
 from utils.feature_cache import FEATURE_KEYS, FeatureCache
 from utils.features import extract_features
-from utils.text_files import manifest_span, read_manifest
+from utils.text_files import read_manifest
 
 MANIFEST_KEYS = ("audio_filepath", "duration", "text")
 LENGTH_COLUMN = "duration"

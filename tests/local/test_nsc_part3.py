@@ -1,7 +1,6 @@
 """NSC Part 3: TextGrid conversations -> segmented data dirs, split by conversation, bad input reported."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
