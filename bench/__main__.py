@@ -1,6 +1,6 @@
 """python -m bench: measure ours against the 2021 notebook's approach, in one run; write bench/RESULTS.md.
 
-    python -m bench [--recipe recipes/ga_ie] [--sizes 500,5000] [--only audio,decode,train,memory]
+    python -m bench [--recipe recipes/ga_ie] [--sizes 500,5000] [--only audio,decode,train,memory,part3]
 
 Decoding and training use what `make demo` made in the recipe folder (the trained tiny
 model, data/lang, the manifests); run it first. Every case runs in its own process
@@ -20,8 +20,9 @@ from bench.measure import ROOT, run_case
 from bench.report import write_report
 from utils.stage_cli import code_version
 
-PARTS = ("audio", "decode", "train", "memory", "explore")
-NO_MODEL = ("audio", "explore")  # parts that need no trained demo model
+PARTS = ("audio", "decode", "train", "memory", "explore", "part3")
+NO_MODEL = ("audio", "explore", "part3")  # parts that need no trained demo model
+PART3_RECORDING_SECONDS = 655.0  # x 11 recordings: 2 hours of audio
 
 
 def main() -> None:
@@ -39,7 +40,7 @@ def main() -> None:
         parser.error(f"--only: unknown part(s) {unknown}; known: {PARTS}")
     recipe = args.recipe.resolve()
     if any(p not in NO_MODEL for p in parts) and not (recipe / "exp/tiny/model/config.json").is_file():
-        parser.error(f"{recipe}/exp/tiny/model: no trained model; run `make demo` first (or --only audio,explore)")
+        parser.error(f"{recipe}/exp/tiny/model: no trained model; run `make demo` first (or --only audio,explore,part3)")
     results: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="currach-bench-") as scratch:
         work = Path(scratch)
@@ -53,6 +54,8 @@ def main() -> None:
             results["memory"] = bench_memory(work / "memory", recipe)
         if "explore" in parts:
             results["explore"] = bench_explore(work / "explore", args.explore_utts)
+        if "part3" in parts:
+            results["part3"] = bench_part3(work / "part3")
     stamp = {"date": datetime.date.today().isoformat(), "commit": code_version(ROOT)}
     merged_file = args.out.parent / "results.json"
     merged = json.loads(merged_file.read_text(encoding="utf-8")) if merged_file.is_file() else {}
@@ -125,6 +128,17 @@ def bench_explore(work: Path, utts: int) -> list[dict]:
     made = run_case("bench.explore_cases", "make", work / "recipe", utts)
     loaded = run_case("bench.explore_cases", "load", work / "recipe", 3)
     return [{**loaded, "score_seconds": made["score_seconds"], "systems": made["systems"]}]
+def bench_part3(work: Path) -> list[dict]:
+    """Stage 1 on a 2-hour NSC Part 3 corpus (11 recordings of ~11 min), --nj 1 and 2."""
+    corpus = work / "nsc"
+    run_case("bench.part3_cases", "make", corpus, PART3_RECORDING_SECONDS, 40)
+    rows = []
+    for nj in (1, 2):
+        out = work / f"out_{nj}"
+        rows.append({"method": f"ours: stage 1 --nsc-part 3, --nj {nj}", **run_case("bench.part3_cases", "ours",
+                                                                                    corpus, out, nj)})
+        shutil.rmtree(out, ignore_errors=True)
+    return rows
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import platform
 from pathlib import Path
 
 
-PARTS_ORDER = ["audio", "decode", "train", "memory", "explore"]
+PARTS_ORDER = ["audio", "decode", "train", "memory", "explore", "part3"]
 TRAIN_KINDS = {"random": "random, fixed size (the notebook's)",
                "grouped": "length-grouped, fixed size (the recipes' default)",
                "dynamic": "length-grouped, dynamic (`train.max_batch_seconds`)"}
@@ -18,6 +18,7 @@ TARGETS = {
     "memory": "peak memory of training flat from 1x to 10x the corpus",
     "explore": "the explorer report of 20,000 utterances loads and first-renders in headless Chromium in a "
                "few seconds, and a filter or a sort over all of them takes well under a second (no freeze)",
+    "part3": "stage 1 on a 2-hour NSC Part 3 corpus: peak memory and time per audio hour reported",
 }
 
 
@@ -106,6 +107,14 @@ def _explore(rows: list[dict]) -> list[str]:
                     "the first page of the table shown), a fresh headless Chromium per run, from file:// with the "
                     "network off. Filter and sort: in the loaded page, over every utterance. Peak memory: the case's "
                     "whole process tree (Python writing the report, chromedriver, Chromium)."]
+def _part3(rows: list[dict]) -> list[str]:
+    table = ["| method | recordings | audio h | utterances | seconds per audio hour | peak memory MB |",
+             "|---|---|---|---|---|---|"]
+    for row in rows:
+        hours = row["audio_seconds"] / 3600
+        table.append(f"| {row['method']} | {row['recordings']} | {hours:.2f} | {row['utterances']} | "
+                     f"{row['work_seconds'] / hours:.0f} | {row['peak_mb']:.0f} |")
+    return table
 
 
 def _rate(row: dict) -> float:

@@ -25,8 +25,8 @@ Two raw layouts are read; `prepare_nsc` tells them apart by what `corpus_dir` ho
     when present. The audio of utterance <id> is WAVE/SPEAKER<speaker>/SESSION<session>/<id>.WAV.
     PART2 is read the same way; `channels` picks CHANNEL0 (headset), 1 (boundary) or 2
     (phone). Each WAVE/SPEAKERxxxx may stay the zip NSC ships (WAVE/SPEAKERxxxx.zip, read by
-    local/nsc_zips.py) or be unpacked. A WAV no script lists is ignored. Parts 3-6 (TextGrid
-    conversations) are not read.
+    local/nsc_zips.py) or be unpacked. A WAV no script lists is ignored. Part 3 (TextGrid
+    conversations): local/nsc_part3.py; Parts 4-6 are not read.
 
 Speaker id: `part1_speaker0001`; utterance id: `<speaker>-<name or NSC id>`. There are no
 official splits, so each utterance goes to train/dev/test by a hash of its normalised

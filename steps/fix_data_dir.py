@@ -4,8 +4,9 @@
 
 Keeps the utterances with a valid entry in every per-utterance file (wav.scp, text,
 utt2spk, utt2dur, text.raw if present), drops the rest (empty text, missing audio, bad
-duration, unreadable line, missing from a file), repairs CRLF endings, sorts every
-file and regenerates spk2utt. Writes:
+duration, unreadable line, missing from a file; in a dir with `segments`: a segment
+whose recording is missing, unusable or shorter than it), repairs CRLF endings, sorts
+every file, keeps only recordings some segment uses and regenerates spk2utt. Writes:
   DATA_DIR/fix_data_dir.report.tsv   utt_id, file, line, reason: every dropped utterance
                                      (utt_id empty for a line whose key is unreadable)
   DATA_DIR/.backup/                  the files as they were, when anything was rewritten

@@ -4,6 +4,15 @@ Each line: {"audio_filepath": wav path, "duration": seconds, "text": normalised 
 "utt_id": ..., "speaker": ...}. Utterances outside [min_duration, max_duration] are left
 out and listed in `<manifest>.dropped.tsv` (utt_id, duration, reason); too large a share
 left out is an error.
+
+From a segmented data dir (Kaldi `segments`: utterances are stretches of long recordings)
+each line also has "offset" (seconds into the recording) and `audio_filepath` is the
+recording: NeMo's manifest keys for the same thing, so NeMo reads our manifests as they are.
+The utterances are not cut into files of their own: the recordings were converted once at
+data prep and readers seek to the stretch (libsndfile reads a segment of a 16 kHz wav without
+decoding the rest), so a corpus of conversations is stored once, not twice, and a changed
+segmentation needs no new audio. Every reader of manifests honours "offset"/"duration"
+(utils.collate, utils.ctc_forward).
 """
 from __future__ import annotations
 
@@ -33,8 +42,11 @@ def make_manifest(data_dir: Path, manifest: Path, dropped_report: Path, min_dura
         if not min_duration <= utt.duration <= max_duration:
             dropped.append(f"{utt.utt_id}\t{utt.duration:.3f}\toutside [{min_duration}, {max_duration}] s")
             continue
-        kept.append(json.dumps({"audio_filepath": utt.wav, "duration": utt.duration, "text": utt.text,
-                                "utt_id": utt.utt_id, "speaker": utt.speaker}, ensure_ascii=False))
+        record = {"audio_filepath": utt.wav, "duration": utt.duration, "text": utt.text,
+                  "utt_id": utt.utt_id, "speaker": utt.speaker}
+        if utt.segment is not None:
+            record["offset"] = utt.segment.start
+        kept.append(json.dumps(record, ensure_ascii=False))
     report = dropped_report
     atomic_write_text(report, "utt_id\tduration\treason\n" + "".join(d + "\n" for d in dropped))
     share = len(dropped) / max(1, len(utts))

@@ -5,7 +5,10 @@
 
 INPUT: audio files of any common format, rate and channel count (wav, flac, ogg, mp3; mixed
 down and resampled to the model's rate), folders (searched recursively for audio extensions,
-sorted) or Kaldi `wav.scp` files (utils/audio_inputs.py says how file ids are made).
+sorted) or Kaldi `wav.scp` files (utils/audio_inputs.py says how file ids are made); a
+wav.scp with a `segments` file beside it (a data dir of long recordings) gives one item per
+segment, named by its utterance id, whose word times count from the segment's start (as a
+Kaldi utterance-level CTM does).
 Audio is read in blocks and long files are cut into overlapping chunks (--chunk-seconds,
 --stride-seconds each side, default 30 and 5): the model runs on each chunk, the central
 frames' log-probs are stitched and the file is decoded once (utils/chunking.py; the Hugging
@@ -157,10 +160,12 @@ def transcribe_file(recognizer: Recognizer, item: AudioItem) -> Transcript:
     if item.problem:
         raise AudioError(f"{item.path}: {item.problem}")
     rate = recognizer.frontend.sampling_rate
-    info = probe_audio(item.path, rate)
-    log_probs, n_samples = chunked_log_probs(recognizer.model, recognizer.frontend, stream_audio(item.path, rate),
-                                             recognizer.plan, recognizer.device, info.expected_samples,
-                                             recognizer.batch_size)
+    expected = probe_audio(item.path, rate).expected_samples
+    if item.span is not None:
+        expected = round(item.span[1] * rate)
+    log_probs, n_samples = chunked_log_probs(recognizer.model, recognizer.frontend,
+                                             stream_audio(item.path, rate, span=item.span),
+                                             recognizer.plan, recognizer.device, expected, recognizer.batch_size)
     if recognizer.search is None:
         frames = greedy_word_frames(log_probs, search_labels(recognizer.frontend.labels, recognizer.frontend.blank))
         text = " ".join(word for word, _, _ in frames)

@@ -4,6 +4,8 @@ Decoding is soundfile (libsndfile 1.2: wav, flac, ogg, mp3); resampling is soxr.
 message is the reason a data-prep report records (zero bytes, undecodable, silent, ...).
 `convert_to_wav` also refuses a truncated file: one that decodes to less than its header
 declares (the transcript would describe audio that is not there).
+`load_audio(path, span=(offset, duration))` reads one stretch of a long recording (a Kaldi
+segment) without decoding the rest: libsndfile seeks to it.
 """
 from __future__ import annotations
 
@@ -44,13 +46,19 @@ class AudioInfo:
     declared_duration: float = 0.0
 
 
-def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> tuple[np.ndarray, AudioInfo]:
-    """Decode `path`, downmix to mono, resample to `sample_rate`. Returns (samples, info)."""
+def load_audio(path: Path, sample_rate: int = SAMPLE_RATE,
+               span: tuple[float, float] | None = None) -> tuple[np.ndarray, AudioInfo]:
+    """Decode `path`, downmix to mono, resample to `sample_rate`. Returns (samples, info).
+
+    `span` = (offset, duration) in seconds reads only that stretch (a segment of a long
+    recording); AudioError if the file ends before it does. A silent span is returned as it
+    is (a pause between words is not a broken file); a silent whole file is an AudioError.
+    """
     if not path.is_file():
         raise AudioError(f"{path}: {_why_not_a_file(path)}")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: zero-byte file")
-    data, rate, (fmt, subtype, declared) = _decode(path)
+    data, rate, (fmt, subtype, declared) = _decode(path, span)
     if data.ndim == 2:
         channels = data.shape[1]
         data = data.mean(axis=1)
@@ -63,7 +71,7 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> tuple[np.ndarray, 
     if rate != sample_rate:
         data = soxr.resample(data, rate, sample_rate, quality="HQ")
     data = data.astype(np.float32, copy=False)
-    if float(np.abs(data).max()) < SILENCE_PEAK:
+    if span is None and float(np.abs(data).max()) < SILENCE_PEAK:
         raise AudioError(f"{path}: silent (peak below {SILENCE_PEAK})")
     return data, AudioInfo(rate, channels, len(data) / sample_rate, fmt, subtype, declared / rate)
 
@@ -78,18 +86,32 @@ def _why_not_a_file(path: Path) -> str:
     return "not a regular file"
 
 
-def _decode(path: Path) -> tuple[np.ndarray, int, tuple[str, str, int]]:
-    """(samples, rate, (format, subtype, frames the header declares, 0 if unknown))."""
+def _decode(path: Path, span: tuple[float, float] | None = None) -> tuple[np.ndarray, int, tuple[str, str, int]]:
+    """(samples, rate, (format, subtype, frames the header declares, 0 if unknown)); see load_audio."""
     try:
         with sf.SoundFile(str(path)) as f:
             # libsndfile sizes a WAV by the bytes present, so read the header's own count.
             declared = _wav_declared_frames(path) if f.format == "WAV" else f.frames
-            data = f.read(dtype="float32", always_2d=False)
+            if span is None:
+                data = f.read(dtype="float32", always_2d=False)
+            else:
+                data = _read_span(f, path, span)
             return data, int(f.samplerate), (f.format, f.subtype, declared)
     except (sf.LibsndfileError, RuntimeError, ValueError) as err:
         # libsndfile says "File does not exist or is not a regular file" for any format it cannot place.
         why = "not an audio format libsndfile recognises" if "not a regular file" in str(err) else str(err)
         raise AudioError(f"{path}: cannot decode audio ({why})") from None
+
+
+def _read_span(f: sf.SoundFile, path: Path, span: tuple[float, float]) -> np.ndarray:
+    """The frames of `span` (offset, duration in seconds) of an open file; AudioError past its end."""
+    rate = f.samplerate
+    start, frames = round(span[0] * rate), round(span[1] * rate)
+    if start + frames > f.frames + round(0.011 * rate):  # times are written to the millisecond
+        raise AudioError(f"{path}: segment {span[0]:.3f}-{span[0] + span[1]:.3f} s ends after the "
+                         f"recording ({f.frames / rate:.3f} s)")
+    f.seek(min(start, f.frames))
+    return f.read(frames, dtype="float32", always_2d=False)
 
 
 def _wav_declared_frames(path: Path) -> int:

@@ -4,7 +4,9 @@
 - a folder: every file below it with an audio extension (utils.audio_stream.AUDIO_EXTENSIONS),
   recursively, sorted; the id is the path below the folder without extension, "/" -> "-";
 - a `*.scp` file: Kaldi `utt-id path` lines (relative paths from the current folder, as in
-  Kaldi); a piped entry (`... |`) cannot be read and is reported as a failed item.
+  Kaldi); a piped entry (`... |`) cannot be read and is reported as a failed item. With a
+  Kaldi `segments` file beside it (`utt-id reco-id start end`), wav.scp is keyed by recording
+  and each segment is an item: its id the utterance id, its `span` (offset, duration).
 Whitespace in ids becomes "_". An input that does not exist is a failed item, not an abort;
 two items with one id, or no items at all, raise InputError.
 """
@@ -25,6 +27,7 @@ class AudioItem:
     file_id: str
     path: Path
     problem: str | None = None
+    span: tuple[float, float] | None = None  # (offset, duration) in seconds: a segment of `path`
 
 
 def resolve_inputs(inputs: Sequence[Path]) -> list[AudioItem]:
@@ -34,7 +37,9 @@ def resolve_inputs(inputs: Sequence[Path]) -> list[AudioItem]:
         if source.is_dir():
             items += _folder_items(source)
         elif source.suffix == ".scp" and source.is_file():
-            items += read_wav_scp(source)
+            recordings = read_wav_scp(source)
+            segments = source.parent / "segments"
+            items += read_segments(segments, recordings) if segments.is_file() else recordings
         else:
             problem = None if source.exists() else "no such file or folder"
             items.append(AudioItem(_clean_id(source.stem or source.name), source, problem))
@@ -62,6 +67,32 @@ def read_wav_scp(path: Path) -> list[AudioItem]:
         problem = ("a piped command, not a file; convert the audio first (data prep does)"
                    if location.rstrip().endswith("|") else None)
         items.append(AudioItem(_clean_id(utt_id), Path(location.strip()), problem))
+    return items
+
+
+def read_segments(path: Path, recordings: list[AudioItem]) -> list[AudioItem]:
+    """One item per line of a Kaldi segments file, over the `recordings` of its wav.scp.
+
+    A segment whose recording wav.scp lacks (or cannot read) is a failed item; a line that is
+    not `utt-id reco-id start end` with 0 <= start < end raises InputError naming file and line.
+    """
+    by_id = {item.file_id: item for item in recordings}
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        try:
+            utt_id, reco_id, start, end = fields[0], fields[1], float(fields[2]), float(fields[3])
+            if len(fields) != 4 or not 0 <= start < end:
+                raise ValueError
+        except (IndexError, ValueError):
+            raise InputError(f"{path} line {number}: expected `utt-id reco-id start end` with "
+                             f"0 <= start < end, got {line.strip()!r}") from None
+        recording = by_id.get(reco_id)
+        problem = f"recording {reco_id!r} is not in wav.scp" if recording is None else recording.problem
+        items.append(AudioItem(_clean_id(utt_id), recording.path if recording else Path(reco_id), problem,
+                               (start, end - start)))
     return items
 
 

@@ -48,11 +48,14 @@ def probe_audio(path: Path, sample_rate: int) -> StreamInfo:
     return StreamInfo(int(info.samplerate), int(info.channels), expected)
 
 
-def stream_audio(path: Path, sample_rate: int, block_seconds: float = BLOCK_SECONDS) -> Iterator[np.ndarray]:
+def stream_audio(path: Path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
+                 span: tuple[float, float] | None = None) -> Iterator[np.ndarray]:
     """Yield mono float32 blocks of `path` at `sample_rate` (about `block_seconds` each).
 
+    `span` = (offset, duration) in seconds streams only that stretch (a Kaldi segment).
     Raises AudioError (from the generator, possibly after some blocks) when the file cannot
-    be decoded, holds NaN or infinite samples, or decodes to no samples at all.
+    be decoded, holds NaN or infinite samples, decodes to no samples at all, or ends before
+    the span does.
     """
     probe_audio(path, sample_rate)
     total = 0
@@ -62,9 +65,13 @@ def stream_audio(path: Path, sample_rate: int, block_seconds: float = BLOCK_SECO
             resampler = (soxr.ResampleStream(rate, sample_rate, 1, dtype="float32", quality="HQ")
                          if rate != sample_rate else None)
             blocksize = max(1, int(block_seconds * rate))
+            left = _seek_span(handle, path, span) if span is not None else None
             # not handle.blocks(): for mp3, whose header overstates the length, its last block
             # carries stale samples from the one before
-            while len(block := handle.read(blocksize, dtype="float32", always_2d=True)):
+            while len(block := handle.read(blocksize if left is None else min(blocksize, left),
+                                           dtype="float32", always_2d=True)):
+                if left is not None:
+                    left -= len(block)
                 mono = block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
                 if not np.isfinite(mono).all():
                     raise AudioError(f"{path}: contains NaN or infinite samples")
@@ -81,6 +88,17 @@ def stream_audio(path: Path, sample_rate: int, block_seconds: float = BLOCK_SECO
         raise AudioError(f"{path}: cannot decode audio ({_one_line(err)})") from None
     if total == 0:
         raise AudioError(f"{path}: decodes to no samples")
+
+
+def _seek_span(handle: sf.SoundFile, path: Path, span: tuple[float, float]) -> int:
+    """Seek `handle` to the span's start; the number of frames it holds. AudioError past the end."""
+    rate = handle.samplerate
+    start, frames = round(span[0] * rate), round(span[1] * rate)
+    if start + frames > handle.frames + round(0.011 * rate):  # times are written to the millisecond
+        raise AudioError(f"{path}: segment {span[0]:.3f}-{span[0] + span[1]:.3f} s ends after the "
+                         f"recording ({handle.frames / rate:.3f} s)")
+    handle.seek(min(start, handle.frames))
+    return frames
 
 
 def _one_line(err: Exception) -> str:

@@ -1,7 +1,7 @@
 """Training data for CTC: manifest rows as a dataset, and a collator that reads audio from disk.
 
-Audio stays on disk: a dataset row holds the path, duration and text; the collator reads
-the wavs of one batch (utils.audio), turns them into model inputs with the processor's
+Audio stays on disk: a dataset row holds the path, duration and text (and, for a segment of
+a long recording, its offset); the collator reads the wavs of one batch (utils.audio), turns them into model inputs with the processor's
 feature extractor and pads the character labels with -100 (ignored by the CTC loss).
 With a `cache_dir`, each utterance's inputs are extracted once and read back from disk
 afterwards (utils.feature_cache); the batch is the same either way.
@@ -31,21 +31,28 @@ def manifest_dataset(path: Path, speeds: tuple[float, ...] = ()) -> datasets.Dat
 
     With `speeds` (speed perturbation) every utterance appears once per factor, its duration
     scaled to match; `duration` doubles as the length column for length-grouped batching.
+    A manifest of segments (records with "offset") also gets `offset` and `seconds` (the
+    segment's own, unscaled length); a manifest must be all segments or none.
     """
     rows = read_manifest(path)
     for row in rows:
         missing = [key for key in MANIFEST_KEYS if key not in row]
         if missing:
             raise InputError(f"{path} line {row['_line']}: missing field(s) {', '.join(missing)}")
+        if ("offset" in row) != ("offset" in rows[0]):
+            raise InputError(f"{path} line {row['_line']}: \"offset\" on some lines only (line 1 "
+                             f"{'has' if 'offset' in rows[0] else 'lacks'} it); a manifest is all segments or none")
     factors = [(speed, row) for speed in (speeds or (1.0,)) for row in rows]
-    return datasets.Dataset.from_dict(
-        {
-            "audio_filepath": [str(row["audio_filepath"]) for _, row in factors],
-            LENGTH_COLUMN: [float(row["duration"]) / speed for speed, row in factors],
-            "text": [str(row["text"]) for _, row in factors],
-            "speed": [speed for speed, _ in factors],
-        }
-    )
+    columns = {
+        "audio_filepath": [str(row["audio_filepath"]) for _, row in factors],
+        LENGTH_COLUMN: [float(row["duration"]) / speed for speed, row in factors],
+        "text": [str(row["text"]) for _, row in factors],
+        "speed": [speed for speed, _ in factors],
+    }
+    if "offset" in rows[0]:
+        columns["offset"] = [float(row["offset"]) for _, row in factors]
+        columns["seconds"] = [float(row["duration"]) for _, row in factors]
+    return datasets.Dataset.from_dict(columns)
 
 
 class CtcCollator:
@@ -72,14 +79,14 @@ class CtcCollator:
 
     def _inputs(self, rows: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
         if self.cache is None:
-            audio = [_read(row["audio_filepath"], row.get("speed", 1.0)) for row in rows]
+            audio = [_read(row) for row in rows]
             return dict(self._extract(audio))
-        single = [self.cache.get(row["audio_filepath"], row.get("speed", 1.0), lambda row=row: self._one(row))
-                  for row in rows]
+        single = [self.cache.get(row["audio_filepath"], row.get("speed", 1.0), lambda row=row: self._one(row),
+                                 span=_span(row)) for row in rows]
         return _pad(single, self.processor.feature_extractor.padding_value)
 
     def _one(self, row: dict[str, Any]) -> dict[str, np.ndarray]:
-        inputs = self._extract([_read(row["audio_filepath"], row.get("speed", 1.0))])
+        inputs = self._extract([_read(row)])
         return {name: value[0].numpy() for name, value in inputs.items()}
 
     def _extract(self, audio: list[np.ndarray]):
@@ -100,9 +107,15 @@ def _pad(single: list[dict[str, np.ndarray]], padding_value: float) -> dict[str,
     return {name: values, "attention_mask": mask}
 
 
-def _read(path: str, speed: float) -> np.ndarray:
-    """Samples at 16 kHz, played `speed` times faster (Kaldi/sox `speed`: tempo and pitch)."""
-    samples = load_audio(Path(path))[0]
+def _span(row: dict[str, Any]) -> tuple[float, float] | None:
+    """(offset, seconds) of a dataset row that is a segment of a recording (manifest_dataset)."""
+    return (row["offset"], row["seconds"]) if row.get("offset") is not None else None
+
+
+def _read(row: dict[str, Any]) -> np.ndarray:
+    """The row's samples at 16 kHz, played `speed` times faster (Kaldi/sox `speed`: tempo and pitch)."""
+    speed = row.get("speed", 1.0)
+    samples = load_audio(Path(row["audio_filepath"]), span=_span(row))[0]
     if speed == 1.0:
         return samples
     return soxr.resample(samples, SAMPLE_RATE * speed, SAMPLE_RATE).astype(np.float32)

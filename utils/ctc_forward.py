@@ -29,7 +29,7 @@ from utils.batching import cut_sorted
 from utils.errors import CurrachError, InputError
 from utils.features import extract_features
 from utils.jobs import Jobs
-from utils.text_files import MODEL_PRODUCER, atomic_write_npz, read_manifest
+from utils.text_files import MODEL_PRODUCER, atomic_write_npz, manifest_span, read_manifest
 
 MIN_PART_SECONDS = 600.0  # audio per local worker, at least (see forward_records)
 MIN_SECONDS = 0.1  # shorter clips are zero-padded: the conv front-ends need ~25 ms per frame
@@ -204,10 +204,18 @@ def _duration(record: dict, manifest: Path) -> float:
 
 
 def read_audio(record: dict, manifest: Path, sampling_rate: int) -> np.ndarray:
-    """Mono float32 samples at `sampling_rate` (downmixed/resampled with a warning if needed)."""
+    """Mono float32 samples at `sampling_rate` (downmixed/resampled with a warning if needed).
+
+    A record with "offset" (a segment of a long recording) reads `duration` seconds from there.
+    """
     path = record["audio_filepath"]
+    span = manifest_span(record)
     try:
-        audio, rate = soundfile.read(path, dtype="float32", always_2d=True)
+        frames = {}
+        if span is not None:
+            rate = soundfile.info(path).samplerate
+            frames = {"start": round(span[0] * rate), "frames": round(span[1] * rate)}
+        audio, rate = soundfile.read(path, dtype="float32", always_2d=True, **frames)
     except (RuntimeError, OSError) as err:
         raise InputError(f"{manifest} line {record['_line']}: cannot read audio {path} ({err}); "
                          f"made by the data prep stage (1)") from err

@@ -9,6 +9,8 @@ A data dir holds, each a sorted `key value` file (format: utils/kaldi_files.py):
     spk2utt    speaker_id utt_id utt_id ...     derived from utt2spk
     utt2dur    utt_id seconds                   positive, "%.3f"
 
+Long recordings (conversations) keep Kaldi's `segments` and `reco2dur`, and wav.scp is then
+keyed by recording (utils/segments.py draws that layout); an Utterance then has a `segment`.
 Every per-utterance file covers the same utterances. The rules (Kaldi's
 utils/validate_data_dir.sh with --no-feats, plus ours) live in utils/data_dir_checks.py,
 the line format in utils/kaldi_files.py; this module re-exports read_kv, write_kv and
@@ -28,16 +30,17 @@ from pathlib import Path
 from utils.data_dir_checks import (
     PER_UTTERANCE_FILES,
     PRODUCER,
+    RECORDING_FILES,
     REQUIRED_FILES,
+    SEGMENTED_UTTERANCE_FILES,
     TEXT_FILES,
-    entry_issues,
+    has_segments,
+    unusable_lines,
     per_utterance_files,
     validate_data_dir,
 )
 from utils.errors import DataDirError, InputError
 from utils.kaldi_files import (
-    KvTable,
-    LineIssue,
     byte_order,
     read_kv,
     render_kv,
@@ -45,9 +48,10 @@ from utils.kaldi_files import (
     sorted_keys,
     write_kv,
 )
+from utils.segments import Segment, plan_segments, read_segments, segment_files
 from utils.text_files import atomic_write_text
 
-__all__ = ["FixReport", "Utterance", "fix_data_dir", "read_data_dir", "read_kv", "spk2utt_from_utt2spk",
+__all__ = ["FixReport", "Segment", "Utterance", "fix_data_dir", "read_data_dir", "read_kv", "spk2utt_from_utt2spk",
            "validate_data_dir", "write_data_dir", "write_kv"]
 
 log = logging.getLogger(__name__)
@@ -57,7 +61,11 @@ BACKUP_DIR = ".backup"
 
 @dataclass(frozen=True, slots=True)  # slots: a data prep holds one per utterance
 class Utterance:
-    """One utterance as stored across the files of a data dir. `duration` is in seconds."""
+    """One utterance as stored across the files of a data dir. `duration` is in seconds.
+
+    With a `segment`, the utterance is the stretch [segment.start, segment.start + duration)
+    of the recording `wav` (a segmented dir); without, `wav` holds just this utterance.
+    """
 
     utt_id: str
     speaker: str
@@ -65,6 +73,7 @@ class Utterance:
     text: str
     duration: float
     text_raw: str | None = None
+    segment: Segment | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,7 @@ def format_duration(seconds: float) -> str:
 
 
 def _check_new_utterances(utts: list[Utterance]) -> None:
-    """InputError for duplicate utterance ids or text_raw given for only some utterances."""
+    """InputError for duplicate utterance ids, or text_raw or a segment given for only some utterances."""
     seen: set[str] = set()
     for utt in utts:
         if utt.utt_id in seen:
@@ -122,14 +131,20 @@ def _check_new_utterances(utts: list[Utterance]) -> None:
     if without_raw and len(without_raw) < len(utts):
         raise InputError(f"text_raw is set for some utterances but not for {without_raw[0]!r}; "
                          "give it for all utterances or none")
+    unsegmented = [utt.utt_id for utt in utts if utt.segment is None]
+    if unsegmented and len(unsegmented) < len(utts):
+        raise InputError(f"some utterances are segments of recordings but {unsegmented[0]!r} is not; "
+                         "a data dir is either segmented or not")
 
 
 def write_data_dir(data_dir: Path, utts: Iterable[Utterance]) -> None:
     """Write `utts` as a Kaldi data dir (created if needed), then validate it.
 
     Writes wav.scp, text, utt2spk, spk2utt, utt2dur, and text.raw when utterances carry
-    raw text (a stale text.raw is removed otherwise). Each file is replaced atomically.
-    Raises InputError for duplicate ids or values that cannot be stored on one line
+    raw text (a stale text.raw is removed otherwise); for utterances with a `segment` also
+    segments and reco2dur, with wav.scp keyed by recording (stale ones are removed from an
+    unsegmented dir). Each file is replaced atomically. Raises InputError for duplicate ids,
+    a recording given two paths or lengths, or values that cannot be stored on one line
     (before anything is written) and DataDirError when the written dir is invalid.
     """
     utts = list(utts)
@@ -144,10 +159,13 @@ def write_data_dir(data_dir: Path, utts: Iterable[Utterance]) -> None:
     }
     if utts and utts[0].text_raw is not None:
         files["text.raw"] = {utt.utt_id: str(utt.text_raw) for utt in utts}
+    if utts and utts[0].segment is not None:
+        files.update(segment_files(utts))
     rendered = {name: render_kv(mapping) for name, mapping in files.items()}
     data_dir.mkdir(parents=True, exist_ok=True)
-    if "text.raw" not in files:
-        (data_dir / "text.raw").unlink(missing_ok=True)
+    for stale in ("text.raw", "segments", "reco2dur"):
+        if stale not in files:
+            (data_dir / stale).unlink(missing_ok=True)
     for name, text in rendered.items():
         atomic_write_text(data_dir / name, text)
     problems = validate_data_dir(data_dir)
@@ -161,37 +179,27 @@ def read_data_dir(data_dir: Path) -> list[Utterance]:
     Raises InputError naming a missing file and DataDirError (every problem) when the dir
     does not validate, so callers can trust what they get.
     """
-    require_files(data_dir, REQUIRED_FILES)
+    segmented = has_segments(data_dir)
+    require_files(data_dir, (*REQUIRED_FILES, *RECORDING_FILES) if segmented else REQUIRED_FILES)
     problems = validate_data_dir(data_dir)
     if problems:
         raise DataDirError(str(data_dir), problems)
     maps = {name: read_kv(data_dir / name) for name in per_utterance_files(data_dir)}
     raw = maps.get("text.raw")
+    wav = read_kv(data_dir / "wav.scp")
+    segments = read_segments(maps["segments"], read_kv(data_dir / "reco2dur")) if segmented else {}
     return [
         Utterance(
             utt_id=utt_id,
             speaker=speaker,
-            wav=maps["wav.scp"][utt_id],
+            wav=wav[segments[utt_id].reco_id] if segmented else wav[utt_id],
             text=maps["text"][utt_id],
             duration=float(maps["utt2dur"][utt_id]),
             text_raw=None if raw is None else raw[utt_id],
+            segment=segments.get(utt_id),
         )
         for utt_id, speaker in sorted(maps["utt2spk"].items(), key=lambda kv: byte_order(kv[0]))
     ]
-
-
-def _unusable(name: str, table: KvTable) -> list[_Drop]:
-    """Why entries of one file cannot be kept: bad lines, bad values, conflicting duplicates."""
-    issues = table.issues + entry_issues(name, table.lines)
-    values: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for record in table.lines:
-        values[record.key].append((record.line, record.value))
-    for key, seen in values.items():
-        if len({value for _, value in seen}) > 1:
-            lines = ", ".join(str(line) for line, _ in seen)
-            issues.append(LineIssue(seen[1][0], key, f"conflicting duplicate entries (lines {lines})"))
-    return [_Drop(issue.key or "", name, issue.line, issue.reason)
-            for issue in sorted(issues, key=lambda issue: issue.line)]
 
 
 def _plan_fix(data_dir: Path, names: list[str]) -> tuple[list[Utterance], list[_Drop], int]:
@@ -201,9 +209,9 @@ def _plan_fix(data_dir: Path, names: list[str]) -> tuple[list[Utterance], list[_
     rows: list[_Drop] = []
     dropped: set[str] = set()
     for name, table in tables.items():
-        for row in _unusable(name, table):
-            rows.append(row)
-            dropped.add(row.utt_id)
+        for issue in unusable_lines(name, table):
+            rows.append(_Drop(issue.key or "", name, issue.line, issue.reason))
+            dropped.add(issue.key or "")
     values = {name: {r.key: r.value for r in table.lines} for name, table in tables.items()}
     first_seen: dict[str, tuple[str, int]] = {}
     for name, table in tables.items():
@@ -214,10 +222,16 @@ def _plan_fix(data_dir: Path, names: list[str]) -> tuple[list[Utterance], list[_
         if missing and utt_id not in dropped:
             rows.append(_Drop(utt_id, name, line, f"no entry in {', '.join(missing)}"))
             dropped.add(utt_id)
+    places: dict[str, tuple[str, Segment | None]] = {
+        utt_id: (wav, None) for utt_id, wav in values.get("wav.scp", {}).items()}
+    if "segments" in tables:
+        places, drops = plan_segments(data_dir, tables["segments"], values["utt2dur"], dropped)
+        rows.extend(_Drop(*drop) for drop in drops)
+        dropped.update(drop[0] for drop in drops)
     raw = values.get("text.raw")
     utts = [
-        Utterance(utt_id, values["utt2spk"][utt_id], values["wav.scp"][utt_id], values["text"][utt_id],
-                  float(values["utt2dur"][utt_id]), None if raw is None else raw[utt_id])
+        Utterance(utt_id, values["utt2spk"][utt_id], places[utt_id][0], values["text"][utt_id],
+                  float(values["utt2dur"][utt_id]), None if raw is None else raw[utt_id], places[utt_id][1])
         for utt_id in sorted_keys(set(first_seen) - dropped)
     ]
     return utts, rows, sum(table.crlf_repaired for table in tables.values())
@@ -247,8 +261,10 @@ def fix_data_dir(data_dir: Path) -> FixReport:
     """Repair a data dir the way Kaldi's utils/fix_data_dir.sh does, and report what was dropped.
 
     Keeps the utterances that have a valid entry in every per-utterance file (wav.scp, text,
-    utt2spk, utt2dur, text.raw if present); drops the rest (empty text, missing audio, bad
-    duration or speaker, unreadable line, missing from a file, conflicting duplicates).
+    utt2spk, utt2dur, text.raw if present; segments instead of wav.scp in a segmented dir);
+    drops the rest (empty text, missing audio, bad duration or speaker, unreadable line,
+    missing from a file, conflicting duplicates, a segment whose recording is missing from
+    wav.scp or reco2dur or shorter than the segment's end). Recordings no segment uses go.
     Repairs CRLF line endings, sorts, regenerates spk2utt. Every dropped utterance is
     written with file, line and reason to <data_dir>/fix_data_dir.report.tsv. A dir that
     already validates is left untouched; otherwise the old files go to <data_dir>/.backup/
@@ -256,7 +272,8 @@ def fix_data_dir(data_dir: Path) -> FixReport:
     nothing would be kept (then nothing is rewritten), DataDirError if the result still
     fails validation (e.g. utt2spk not sortable by speaker).
     """
-    require_files(data_dir, PER_UTTERANCE_FILES)
+    segmented = has_segments(data_dir)
+    require_files(data_dir, (*SEGMENTED_UTTERANCE_FILES, *RECORDING_FILES) if segmented else PER_UTTERANCE_FILES)
     names = per_utterance_files(data_dir)
     utts, rows, repaired = _plan_fix(data_dir, names)
     report = data_dir / REPORT_NAME
@@ -267,7 +284,7 @@ def fix_data_dir(data_dir: Path) -> FixReport:
                          f"({dropped} dropped); left the dir unchanged; reasons in {report}")
     rewritten = bool(validate_data_dir(data_dir))
     if rewritten:
-        backup = _backup(data_dir, [*names, "spk2utt"])
+        backup = _backup(data_dir, [*names, "spk2utt", *(RECORDING_FILES if segmented else ())])
         log.info("%s: originals copied to %s", data_dir, backup)
         write_data_dir(data_dir, utts)
     return FixReport(kept=len(utts), dropped=dropped, repaired_line_endings=repaired,

@@ -3,14 +3,18 @@
 The rules are those of Kaldi's utils/validate_data_dir.sh run with --no-feats (sorted
 unique keys, final newlines, matching utterance lists, spk2utt matching utt2spk, utt2spk
 sorted by speaker too, no non-printing or non-ASCII whitespace in text, no <s> </s> #0,
-positive durations) plus ours: speaker id a prefix of the utterance id, UTF-8 everywhere,
-no tabs, non-empty text, wav.scp holding absolute paths of existing files and no pipes.
+positive durations; with `segments`: `utt_id reco_id start end` lines with end > start,
+wav.scp keyed by exactly the recordings that segments name, reco2dur matching them) plus ours:
+speaker id a prefix of the utterance id, UTF-8 everywhere, no tabs, non-empty text, wav.scp
+holding absolute paths of existing files and no pipes, reco2dur required beside segments, each
+segment inside its recording and utt2dur equal to its length (both within SEGMENT_TOLERANCE).
 Problems are short sentences starting with the file name and, when known, the line.
 """
 from __future__ import annotations
 
 import math
 import os
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -19,15 +23,43 @@ from utils.kaldi_files import KvLine, KvTable, LineIssue, byte_order, order_issu
 PER_UTTERANCE_FILES = ("wav.scp", "text", "utt2spk", "utt2dur")
 OPTIONAL_PER_UTTERANCE_FILES = ("text.raw",)
 REQUIRED_FILES = PER_UTTERANCE_FILES + ("spk2utt",)
+SEGMENTED_UTTERANCE_FILES = ("segments", "text", "utt2spk", "utt2dur")  # wav.scp is then per recording
+RECORDING_FILES = ("wav.scp", "reco2dur")
+# Seconds a segment may pass its recording's end, or utt2dur differ from end - start: both are
+# written to the millisecond ("%.3f"), and hand-made dirs often use two decimals.
+SEGMENT_TOLERANCE = 0.011
 TEXT_FILES = ("text", "text.raw")  # an empty value is reported as "empty text", not a format error
 RESERVED_WORDS = ("<s>", "</s>", "#0")  # Kaldi's validate_data_dir.sh rejects these in text
 PRODUCER = "data prep writes it with utils.data_dir.write_data_dir"
 
 
+def has_segments(data_dir: Path) -> bool:
+    """True for a dir of segments of long recordings (Kaldi: a `segments` file is present)."""
+    return (data_dir / "segments").is_file()
+
+
 def per_utterance_files(data_dir: Path) -> list[str]:
-    """The per-utterance file names this dir should have: the required ones plus optional present ones."""
+    """The per-utterance file names this dir should have: the required ones plus optional present ones.
+
+    With `segments`, wav.scp is keyed by recording and is not among them (see RECORDING_FILES).
+    """
     optional = [name for name in OPTIONAL_PER_UTTERANCE_FILES if (data_dir / name).is_file()]
-    return list(PER_UTTERANCE_FILES) + optional
+    required = SEGMENTED_UTTERANCE_FILES if has_segments(data_dir) else PER_UTTERANCE_FILES
+    return list(required) + optional
+
+
+def parse_segment(value: str) -> tuple[str, float, float]:
+    """(reco_id, start, end) from a segments value `reco_id start end`; ValueError says what is wrong."""
+    fields = value.split(" ")
+    if len(fields) != 3:
+        raise ValueError(f"segment {value!r} is not `reco_id start end` (3 fields, one space apart)")
+    try:
+        start, end = float(fields[1]), float(fields[2])
+    except ValueError:
+        raise ValueError(f"segment {value!r}: start and end must be numbers of seconds") from None
+    if not (math.isfinite(start) and math.isfinite(end)) or start < 0 or end <= start:
+        raise ValueError(f"segment {value!r}: needs 0 <= start < end")
+    return fields[0], start, end
 
 
 def _text_reasons(utt_id: str, value: str) -> list[str]:
@@ -73,11 +105,21 @@ def _spk2utt_reasons(speaker: str, value: str) -> list[str]:
     return []
 
 
+def _segment_reasons(utt_id: str, value: str) -> list[str]:
+    try:
+        parse_segment(value)
+    except ValueError as err:
+        return [str(err)]
+    return []
+
+
 ENTRY_CHECKS: dict[str, Callable[[str, str], list[str]]] = {
     "text": _text_reasons,
     "text.raw": _text_reasons,
     "wav.scp": _wav_reasons,
     "utt2dur": _duration_reasons,
+    "reco2dur": _duration_reasons,
+    "segments": _segment_reasons,
     "utt2spk": _speaker_reasons,
     "spk2utt": _spk2utt_reasons,
 }
@@ -146,6 +188,62 @@ def _speaker_problems(utt2spk: KvTable, spk2utt: KvTable) -> list[str]:
     return problems
 
 
+def unusable_lines(name: str, table: KvTable) -> list[LineIssue]:
+    """Why entries of one file cannot be kept (fix_data_dir): bad lines, bad values, conflicting
+    duplicates; in line order. `key` is None for a line whose key could not be read."""
+    issues = table.issues + entry_issues(name, table.lines)
+    values: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for record in table.lines:
+        values[record.key].append((record.line, record.value))
+    for key, seen in values.items():
+        if len({value for _, value in seen}) > 1:
+            lines = ", ".join(str(line) for line, _ in seen)
+            issues.append(LineIssue(seen[1][0], key, f"conflicting duplicate entries (lines {lines})"))
+    return sorted(issues, key=lambda issue: issue.line)
+
+
+def _numbers(table: KvTable | None) -> dict[str, float]:
+    """key -> float value of the lines of `table` that hold one (others are reported elsewhere)."""
+    numbers = {}
+    for record in table.lines if table is not None else []:
+        try:
+            numbers[record.key] = float(record.value)
+        except ValueError:
+            continue
+    return numbers
+
+
+def segment_problems(tables: Mapping[str, KvTable]) -> list[str]:
+    """Cross-file rules of a segmented dir: recordings named alike in segments, wav.scp and
+    reco2dur (Kaldi's rule: every wav.scp recording has a segment), each segment inside its
+    recording, utt2dur equal to the segment's length."""
+    segments: dict[str, tuple[str, float, float, int]] = {}
+    for record in tables["segments"].lines if "segments" in tables else []:
+        try:
+            segments[record.key] = (*parse_segment(record.value), record.line)
+        except ValueError:
+            continue
+    named = {reco for reco, *_ in segments.values()}
+    problems = []
+    for name in RECORDING_FILES:
+        if name not in tables:
+            continue
+        found = {record.key for record in tables[name].lines}
+        for ids, what in ((named - found, f"segments name {{n}} recording(s) that {name} lacks"),
+                          (found - named, f"{name} has {{n}} recording(s) that no segment uses")):
+            if ids:
+                problems.append(f"{what.format(n=len(ids))}, e.g. {sorted_keys(ids)[0]!r}")
+    reco2dur, utt2dur = _numbers(tables.get("reco2dur")), _numbers(tables.get("utt2dur"))
+    for utt_id, (reco, start, end, line) in segments.items():
+        if reco in reco2dur and end > reco2dur[reco] + SEGMENT_TOLERANCE:
+            problems.append(f"segments line {line}: {utt_id!r} ends at {end:.3f} s, after the end of "
+                            f"recording {reco!r} ({reco2dur[reco]:.3f} s in reco2dur)")
+        if utt_id in utt2dur and abs(utt2dur[utt_id] - (end - start)) > SEGMENT_TOLERANCE:
+            problems.append(f"utt2dur: {utt_id!r} lasts {utt2dur[utt_id]:.3f} s but its segment "
+                            f"(segments line {line}) lasts {end - start:.3f} s")
+    return problems
+
+
 def _file_problems(name: str, table: KvTable) -> list[str]:
     """Format, order and value problems of one file, in line order."""
     issues = table.issues + order_issues(table.lines) + entry_issues(name, table.lines)
@@ -161,14 +259,18 @@ def validate_data_dir(data_dir: Path) -> list[str]:
         return [f"{data_dir}: no such directory ({PRODUCER})"]
     problems: list[str] = []
     tables: dict[str, KvTable] = {}
-    for name in per_utterance_files(data_dir) + ["spk2utt"]:
+    segmented = has_segments(data_dir)
+    for name in per_utterance_files(data_dir) + ["spk2utt"] + (list(RECORDING_FILES) if segmented else []):
         path = data_dir / name
         if not path.is_file():
             problems.append(f"{name}: missing required file ({PRODUCER})")
             continue
         tables[name] = scan_kv(path, value_required=name not in TEXT_FILES)
         problems.extend(_file_problems(name, tables[name]))
-    problems.extend(_differing_sets({n: t for n, t in tables.items() if n != "spk2utt"}))
+    not_per_utterance = ("spk2utt", *RECORDING_FILES) if segmented else ("spk2utt",)
+    problems.extend(_differing_sets({n: t for n, t in tables.items() if n not in not_per_utterance}))
+    if segmented:
+        problems.extend(segment_problems(tables))
     if "utt2spk" in tables and "spk2utt" in tables:
         problems.extend(_speaker_problems(tables["utt2spk"], tables["spk2utt"]))
     utt2spk = tables.get("utt2spk")

@@ -4,7 +4,8 @@ Formats:
   Kaldi `text` / `hyp`: UTF-8, one `utt_id words...` per line, sorted by byte order;
     an utterance with no words is the bare `utt_id`.
   manifest JSONL: one object per line with at least `utt_id` and `audio_filepath`
-    (`duration`, `text`, `speaker` as written by the manifest stage).
+    (`duration`, `text`, `speaker` as written by the manifest stage); with `offset` (seconds,
+    NeMo's key) the utterance is `duration` seconds of `audio_filepath` from there on.
 Every writer goes through a temporary file in the same folder and `os.replace`, so a
 crash never leaves a half-written file under the final name.
 """
@@ -124,6 +125,17 @@ def write_kaldi_text(path: Path, entries: dict[str, str]) -> Path:
     return atomic_write_text(path, "".join(line + "\n" for line in lines))
 
 
+def _valid_span(record: dict) -> bool:
+    offset, duration = record.get("offset"), record.get("duration")
+    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (offset, duration))
+    return numbers and offset >= 0 and duration > 0
+
+
+def manifest_span(record: dict) -> tuple[float, float] | None:
+    """(offset, duration) in seconds of a manifest record that is a stretch of its audio file, else None."""
+    return (float(record["offset"]), float(record["duration"])) if "offset" in record else None
+
+
 def read_manifest(path: Path) -> list[dict]:
     """Read a manifest JSONL file; each record must have `utt_id` and `audio_filepath`.
 
@@ -146,6 +158,10 @@ def read_manifest(path: Path) -> list[dict]:
                              f"(made by {MANIFEST_PRODUCER})")
         if record["utt_id"] in seen:
             raise InputError(f"{path} line {number}: utt_id {record['utt_id']!r} repeated")
+        if "offset" in record and not _valid_span(record):
+            raise InputError(f"{path} line {number}: \"offset\" needs a \"duration\"; both numbers of "
+                             f"seconds, offset >= 0, duration > 0 (got {record.get('offset')!r}, "
+                             f"{record.get('duration')!r})")
         seen.add(record["utt_id"])
         record["_line"] = number
         records.append(record)

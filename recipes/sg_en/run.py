@@ -4,7 +4,8 @@
 With no --corpus-dir, stage 0 synthesises a small Singapore-English corpus with espeak-ng
 in Common Voice's layout and the tiny from-scratch config trains on it (a demo that runs
 offline on 2 CPU cores). With --corpus-dir pointing at the National Speech Corpus (Parts 1
-and 2) or at a plain audio_clips/ + transcripts/ folder, it is the NSC recipe; with
+and 2) or at a plain audio_clips/ + transcripts/ folder, it is the NSC recipe (with
+--nsc-part 3: Part 3's conversations, as Kaldi segments of the recordings); with
 --config conf/pretrained.yaml a pretrained English CTC model decodes as it is. The
 in-domain LM (data/lang) is trained on the train transcripts plus any --lm-text; an
 external ARPA (--lm-arpa, e.g. LibriSpeech's 3-gram) becomes data/lang_ext, decoded as
@@ -22,6 +23,7 @@ sys.path.insert(0, str(RECIPE.parents[1]))  # the repo root is the import root, 
 
 from local.common_voice import prepare_common_voice  # noqa: E402
 from local.nsc import check_nsc, make_synthetic_corpus_en_sg, prepare_nsc  # noqa: E402
+from local.nsc_part3 import check_part3, prepare_part3  # noqa: E402
 from steps.compare_hyps import compare_hyps  # noqa: E402
 from steps.decode_ctc import decode_set  # noqa: E402
 from steps.decode_with_lm import decode_with_lm  # noqa: E402
@@ -50,7 +52,9 @@ EVAL_SETS = ("dev", "test")
 
 
 def corpus(ctx: StageContext) -> None:
-    if ctx.options["corpus_dir"]:
+    if ctx.options["corpus_dir"] and ctx.options.get("nsc_part") == 3:
+        info = check_part3(ctx.path("{corpus_dir}"), tuple(ctx.setting("nsc.part3_mics")))
+    elif ctx.options["corpus_dir"]:
         info = check_nsc(ctx.path("{corpus_dir}"), tuple(ctx.setting("nsc.channels")))
     else:
         out = make_synthetic_corpus_en_sg(ctx.path(ctx.setting("corpus.sentences")), ctx.out("{corpus_dir}"),
@@ -65,7 +69,11 @@ def corpus(ctx: StageContext) -> None:
 
 def data_prep(ctx: StageContext) -> None:
     for name in SETS:
-        if ctx.options["corpus_dir"]:  # NSC or a plain clips + transcripts folder: local.nsc tells them apart
+        if ctx.options["corpus_dir"] and ctx.options.get("nsc_part") == 3:  # conversations: segmented dirs
+            prepare_part3(ctx.path("{corpus_dir}"), name, ctx.out(f"data/{name}"), ctx.path(f"data/wavs/{name}"),
+                          ctx.setting("nsc.shares"), seed=ctx.setting("nsc.part3_seed"), nj=ctx.jobs(),
+                          max_drop_share=ctx.setting("data.max_drop_share"), mics=tuple(ctx.setting("nsc.part3_mics")))
+        elif ctx.options["corpus_dir"]:  # NSC or a plain clips + transcripts folder: local.nsc tells them apart
             prepare_nsc(ctx.path("{corpus_dir}"), name, ctx.out(f"data/{name}"), ctx.path(f"data/wavs/{name}"),
                         shares=ctx.setting("nsc.shares"), nj=ctx.jobs(), max_drop_share=ctx.setting("data.max_drop_share"),
                         speaker_pattern=ctx.setting("nsc.speaker_pattern"), channels=tuple(ctx.setting("nsc.channels")))
@@ -178,16 +186,19 @@ def _decode_dirs(ctx: StageContext) -> list[str]:
 STAGES = [
     Stage(0, "corpus", corpus, inputs=lambda c: [] if c.options["corpus_dir"] else [c.setting("corpus.sentences")],
           outputs=lambda c: ["data/local/corpus.json"] + ([] if c.options["corpus_dir"] else ["{corpus_dir}"]),
-          settings=("corpus", "nsc.channels", "options.corpus_dir"), code=("local.synth_corpus", "local.nsc"),
+          settings=("corpus", "nsc.channels", "nsc.part3_mics", "options.corpus_dir", "options.nsc_part"),
+          code=("local.synth_corpus", "local.nsc", "local.nsc_part3"),
           doc="check the NSC / plain folder, or synthesise the espeak-ng demo corpus"),
     Stage(1, "data_prep", data_prep, inputs=("data/local/corpus.json", "{corpus_dir}"), outputs=("data/{set}",),
-          in_place=("data/wavs/{set}",), settings=("data.max_drop_share", "nsc"),
-          code=("local.nsc", "local.common_voice", "utils.audio_jobs", "utils.audio", "utils.data_dir"),
+          in_place=("data/wavs/{set}",), settings=("data.max_drop_share", "nsc", "options.nsc_part"),
+          code=("local.nsc", "local.nsc_part3", "local.common_voice", "utils.audio_jobs", "utils.audio",
+                "utils.data_dir"),
           doc="Kaldi data dirs, audio converted once to 16 kHz mono wav"),
     Stage(2, "text_norm", text_norm, inputs=("data/{set}/text.raw",), outputs=("data/{set}/text",),
           settings=("text",), code=lambda c: ["steps.normalize_text", c.setting("text.normalizer")],
           doc="the language's normaliser: text.raw -> text"),
-    Stage(3, "manifest", manifest, inputs=("data/{set}/text", "data/{set}/wav.scp", "data/{set}/utt2dur"),
+    Stage(3, "manifest", manifest, inputs=lambda c: ["data/{set}/text", "data/{set}/wav.scp", "data/{set}/utt2dur"]
+          + (["data/{set}/segments", "data/{set}/reco2dur"] if c.options.get("nsc_part") == 3 else []),
           outputs=("data/{set}/manifest.jsonl", "data/{set}/manifest.dropped.tsv"), settings=("data",),
           code=("steps.make_manifest",), doc="JSON-lines manifests with duration limits"),
     Stage(4, "lang", lang, inputs=lambda c: ["data/train/text", "data/dev/text", "data/test/text",
@@ -230,6 +241,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus-dir", type=_file, default=None,
                         help="NSC (PART1/DATA/...) or a plain audio_clips/ + transcripts/ folder; "
                              "none: synthesise the demo corpus")
+    parser.add_argument("--nsc-part", type=int, choices=(3,), default=None,
+                        help="3: read NSC Part 3 (TextGrid conversations) from --corpus-dir, as segments")
     parser.add_argument("--lm-text", type=_file, action="append", default=None, metavar="FILE",
                         help="extra in-domain LM text, one sentence per line, normalised like the "
                              "transcripts (repeatable)")

@@ -66,3 +66,17 @@ def test_report_of_the_explore_part(tmp_path):
            "load_ms_median": 1000.0, "filter_ms": 12.0, "sort_ms": 30.0, "peak_mb": 700}
     out = write_report({"explore": {"date": "2026-12-01", "commit": "abc1234", "rows": [row]}}, tmp_path / "R.md")
     assert "| 20000 | 3 | 9.5 | 4.0 | 1000 (900, 1100, 1000) | 12 | 30 | 700 |" in out.read_text(encoding="utf-8")
+def test_part3_cases_prepare_every_recording(tmp_path):
+    import shutil
+
+    import pytest
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("needs espeak-ng")
+    corpus = tmp_path / "nsc"
+    assert run_case("bench.part3_cases", "make", corpus, 20.0, 4)["recordings"] == 11
+    done = run_case("bench.part3_cases", "ours", corpus, tmp_path / "out", 2)
+    assert done["recordings"] == 11 and done["audio_seconds"] == pytest.approx(11 * 20.0, abs=0.1)
+    assert done["utterances"] > 0 and done["peak_mb"] > 0
+    text = write_report({"part3": {"date": "d", "commit": "c", "rows": [{"method": "m", **done}]}},
+                        tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert "| m | 11 | 0.06 |" in text

@@ -43,3 +43,17 @@ def test_too_many_dropped_is_an_error_and_writes_no_manifest(tmp_path: Path) -> 
     result = runner.invoke(app, args)
     assert result.exit_code == 1 and "drop 1/3" in result.output
     assert not (tmp_path / "m.jsonl").exists()
+
+
+def test_segmented_dir_gives_offset_and_duration(tmp_path: Path) -> None:
+    from tests.utils.data_dir_fixtures import SEGMENTS, write_segmented_dir
+
+    data = write_segmented_dir(tmp_path)
+    args = ["make_manifest", str(data), str(tmp_path / "m.jsonl"), str(tmp_path / "dropped.tsv")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = {r["utt_id"]: r for r in map(json.loads, (tmp_path / "m.jsonl").read_text().splitlines())}
+    assert set(lines) == {utt_id for utt_id, *_ in SEGMENTS}
+    for utt_id, _, reco, start, end, _ in SEGMENTS:
+        assert (lines[utt_id]["offset"], lines[utt_id]["duration"]) == (start, end - start)
+        assert lines[utt_id]["audio_filepath"] == str((tmp_path / "audio" / f"{reco}.wav").resolve())

@@ -40,3 +40,16 @@ def test_help_shows_example() -> None:
     result = runner.invoke(app, ["validate_data_dir", "--help"])
     assert result.exit_code == 0
     assert "python -m steps validate_data_dir recipes/ga_ie/data/train" in result.output
+
+
+def test_segmented_dir(tmp_path: Path) -> None:
+    from tests.utils.data_dir_fixtures import SEGMENTS, write_segmented_dir
+
+    data_dir = write_segmented_dir(tmp_path)
+    result = runner.invoke(app, ["validate_data_dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    assert f"valid ({len(SEGMENTS)} utterances)" in result.output
+    replace_line("reco2dur", "r2", b"r2 3.000")(data_dir)
+    result = runner.invoke(app, ["validate_data_dir", str(data_dir)])
+    assert result.exit_code == 1
+    assert "'B02-r2-0001' ends at 3.500 s, after the end of recording 'r2' (3.000 s in reco2dur)" in result.output

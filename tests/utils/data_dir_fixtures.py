@@ -5,7 +5,7 @@ import wave
 from collections.abc import Callable
 from pathlib import Path
 
-from utils.data_dir import Utterance, read_kv, write_data_dir
+from utils.data_dir import Segment, Utterance, read_kv, write_data_dir
 
 # Deliberately out of order: the writer must sort by bytes ("Aoife" < "aoife" < "spk10" < "spk9" < "éamon").
 SAMPLES = [
@@ -84,3 +84,29 @@ def rewrite_bytes(name: str, change: Callable[[bytes], bytes]) -> Callable[[Path
 def delete_wav(data_dir: Path) -> None:
     """Corruption: delete the audio file of Aoife-0002."""
     Path(read_kv(data_dir / "wav.scp")["Aoife-0002"]).unlink()
+
+
+# Two conversations of two speakers each; utterances overlap where the speakers talk at once.
+# (utt_id, speaker, reco_id, start, end, text)
+SEGMENTS = [
+    ("A01-r1-0001", "A01", "r1", 0.5, 2.0, "dia duit"),
+    ("B02-r1-0001", "B02", "r1", 1.5, 3.25, "tá an t-uisce fuar"),
+    ("A01-r2-0001", "A01", "r2", 0.0, 1.0, "slán abhaile"),
+    ("B02-r2-0001", "B02", "r2", 1.25, 3.5, "go raibh maith agat"),
+]
+RECORDING_SECONDS = {"r1": 4.0, "r2": 3.5}
+
+
+def segmented_utterances(audio_dir: Path) -> list[Utterance]:
+    """SEGMENTS as Utterances of two silent recordings under `audio_dir` (r1.wav, r2.wav)."""
+    wavs = {reco: make_wav(audio_dir / f"{reco}.wav", seconds) for reco, seconds in RECORDING_SECONDS.items()}
+    return [Utterance(utt_id, speaker, wavs[reco], text, end - start,
+                      segment=Segment(reco, start, RECORDING_SECONDS[reco]))
+            for utt_id, speaker, reco, start, end, text in SEGMENTS]
+
+
+def write_segmented_dir(root: Path) -> Path:
+    """A valid segmented data dir at root/data/conv (recordings under root/audio); returns the dir."""
+    data_dir = root / "data" / "conv"
+    write_data_dir(data_dir, segmented_utterances(root / "audio"))
+    return data_dir

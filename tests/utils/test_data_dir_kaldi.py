@@ -14,8 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.utils.data_dir_fixtures import delete_wav, replace_line, swap_first_lines, write_sample_dir
+from tests.utils.data_dir_fixtures import (
+    delete_wav,
+    replace_line,
+    swap_first_lines,
+    write_sample_dir,
+    write_segmented_dir,
+)
 from tests.utils.test_data_dir import CORRUPTIONS
+from tests.utils.test_data_dir_segments import CORRUPTIONS as SEGMENT_CORRUPTIONS
 from utils.data_dir import fix_data_dir, validate_data_dir
 
 # Corruptions Kaldi's script is known to reject: proves the harness can fail, not only pass.
@@ -78,6 +85,39 @@ def test_kaldi_accepts_what_fix_data_dir_repaired(kaldi: Path, tmp_path: Path) -
     swap_first_lines("utt2spk")(data_dir)
     replace_line("text", "aoife-0001", b"aoife-0001 ")(data_dir)
     replace_line("spk2utt", "Aoife", b"Aoife Aoife-0001")(data_dir)
+    assert _kaldi_validate(kaldi, data_dir).returncode != 0
+    fix_data_dir(data_dir)
+    result = _kaldi_validate(kaldi, data_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Segmented-dir corruptions Kaldi's script rejects (segments vs wav.scp vs reco2dur, end <= start).
+KALDI_REJECTS_SEGMENTED = ["end-before-start", "three-fields", "unknown-recording", "unused-recording",
+                           "reco2dur-lacks", "segments-lacks"]
+
+
+def test_kaldi_accepts_a_segmented_dir(kaldi: Path, tmp_path: Path) -> None:
+    data_dir = write_segmented_dir(tmp_path)
+    result = _kaldi_validate(kaldi, data_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Successfully validated" in result.stdout
+
+
+@pytest.mark.parametrize("name", list(SEGMENT_CORRUPTIONS))
+def test_what_kaldi_rejects_in_a_segmented_dir_we_reject(kaldi: Path, tmp_path: Path, name: str) -> None:
+    data_dir = write_segmented_dir(tmp_path)
+    corrupt, _ = SEGMENT_CORRUPTIONS[name]
+    corrupt(data_dir)
+    result = _kaldi_validate(kaldi, data_dir)
+    if name in KALDI_REJECTS_SEGMENTED:
+        assert result.returncode != 0, result.stdout
+    if result.returncode != 0:
+        assert validate_data_dir(data_dir), f"Kaldi rejects {name} but we accept it: {result.stdout}"
+
+
+def test_kaldi_accepts_a_segmented_dir_fix_data_dir_repaired(kaldi: Path, tmp_path: Path) -> None:
+    data_dir = write_segmented_dir(tmp_path)
+    SEGMENT_CORRUPTIONS["end-before-start"][0](data_dir)
     assert _kaldi_validate(kaldi, data_dir).returncode != 0
     fix_data_dir(data_dir)
     result = _kaldi_validate(kaldi, data_dir)
