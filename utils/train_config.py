@@ -30,6 +30,10 @@ class ModelSettings:
     `lowercase_labels` applies only with `train.max_steps: 0` (a pretrained model used as is,
     with its own vocabulary): its uppercase letters are renamed lowercase. A trained model
     takes the vocabulary of stage 4 instead.
+    `add_adapter` puts a strided convolutional adapter on top of the encoder (w2v-BERT 2.0 recipe:
+    40 ms frames instead of 20 ms). `adapter_lang` (e.g. "gle") trains only a new language adapter
+    and head of an MMS-style model, base frozen; `adapter_init` (e.g. "eng") starts it from an
+    existing adapter (utils.ctc_adapter).
     """
 
     pretrained: str | None = None
@@ -53,6 +57,9 @@ class ModelSettings:
     freeze_feature_encoder: bool = False
     gradient_checkpointing: bool = False
     lowercase_labels: bool = False
+    add_adapter: bool = False
+    adapter_lang: str | None = None
+    adapter_init: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +188,10 @@ def _check_values(path: Path, model: ModelSettings, train: TrainSettings) -> Non
                 "eval_steps", "save_steps", "save_total_limit"):
         if getattr(train, key) < 1:
             raise InputError(f"{path}: `train.{key}` must be at least 1")
+    if (model.adapter_lang or model.adapter_init) and model.pretrained is None:
+        raise InputError(f"{path}: `model.adapter_lang` needs `model.pretrained` (an MMS-style model)")
+    if model.adapter_init and not model.adapter_lang:
+        raise InputError(f"{path}: `model.adapter_init` needs `model.adapter_lang` (the new adapter's name)")
     if train.max_steps == 0 and model.pretrained is None:
         raise InputError(f"{path}: `train.max_steps: 0` (no training) needs `model.pretrained`")
     if train.max_steps < 0 and train.num_train_epochs <= 0:
