@@ -105,6 +105,14 @@ def _copy_head_rows(head: torch.nn.Linear, weights: dict[str, torch.Tensor], pai
     return sum(1 for theirs in pairs.values() if theirs < weight.shape[0])
 
 
+def adapter_language(model: Any) -> str | None:
+    """The language adapter `model` carries (set by build_adapter_model or from_pretrained(target_lang=...)),
+    or None for a model without language adapters."""
+    if getattr(getattr(model, "config", None), "adapter_attn_dim", None) is None:
+        return None
+    return getattr(model, "target_lang", None)
+
+
 def save_adapter_files(model: Any, model_dir: Path, lang: str) -> None:
     """Write the MMS layout into a saved model dir: `adapter.<lang>.safetensors`, a vocabulary nested
     under `lang`, and `target_lang` in tokenizer_config.json (model and tokenizer already saved there)."""

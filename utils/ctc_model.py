@@ -31,7 +31,7 @@ from transformers import (
     Wav2Vec2Processor,
 )
 
-from utils.ctc_adapter import build_adapter_model, save_adapter_files
+from utils.ctc_adapter import adapter_language, build_adapter_model, save_adapter_files
 from utils.errors import InputError
 from utils.train_config import ModelSettings
 
@@ -209,11 +209,10 @@ def is_finished_model(model_dir: Path) -> bool:
     )
 
 
-def save_model_dir(model: PreTrainedModel, processor: Any, settings: dict, model_dir: Path,
-                   adapter_lang: str | None = None) -> None:
+def save_model_dir(model: PreTrainedModel, processor: Any, settings: dict, model_dir: Path) -> None:
     """Write model (safetensors), processor and `train_settings.yaml` to a temporary dir, then rename.
 
-    With `adapter_lang` the dir also gets the MMS adapter layout (utils.ctc_adapter.save_adapter_files).
+    A model with a language adapter gets the MMS layout too (utils.ctc_adapter.save_adapter_files).
 
     A crash leaves either no `model_dir` or a complete one. An empty existing `model_dir` is
     replaced; a non-empty one that is not a finished model raises InputError.
@@ -226,8 +225,8 @@ def save_model_dir(model: PreTrainedModel, processor: Any, settings: dict, model
         shutil.rmtree(tmp)
     model.save_pretrained(tmp)
     processor.save_pretrained(tmp)
-    if adapter_lang:
-        save_adapter_files(model, tmp, adapter_lang)
+    if adapter_language(model):
+        save_adapter_files(model, tmp, adapter_language(model))
     with (tmp / SETTINGS_FILE).open("w", encoding="utf-8") as handle:
         yaml.safe_dump(settings, handle, sort_keys=False, allow_unicode=True)
     if model_dir.exists():

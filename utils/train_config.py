@@ -30,10 +30,6 @@ class ModelSettings:
     `lowercase_labels` applies only with `train.max_steps: 0` (a pretrained model used as is,
     with its own vocabulary): its uppercase letters are renamed lowercase. A trained model
     takes the vocabulary of stage 4 instead.
-    `add_adapter` puts a strided convolutional adapter on top of the encoder (w2v-BERT 2.0 recipe:
-    40 ms frames instead of 20 ms). `adapter_lang` (e.g. "gle") trains only a new language adapter
-    and head of an MMS-style model, base frozen; `adapter_init` (e.g. "eng") starts it from an
-    existing adapter (utils.ctc_adapter).
     """
 
     pretrained: str | None = None
@@ -57,7 +53,10 @@ class ModelSettings:
     freeze_feature_encoder: bool = False
     gradient_checkpointing: bool = False
     lowercase_labels: bool = False
+    # a strided convolutional adapter on top of the encoder (w2v-BERT 2.0 recipe: 40 ms frames, not 20)
     add_adapter: bool = False
+    # MMS-style models: train only a new language adapter and head named adapter_lang (e.g. "gle"), base
+    # frozen, optionally starting from the existing adapter adapter_init (e.g. "eng"); utils.ctc_adapter
     adapter_lang: str | None = None
     adapter_init: str | None = None
 
