@@ -100,3 +100,15 @@ def test_mms_adapter_starts_from_an_existing_language(replicas, corpus):  # noqa
     assert torch.equal(dict(model.named_parameters())[layer], eng[layer])
     trainable = {name for name, param in model.named_parameters() if param.requires_grad}
     assert trainable == set(model._get_adapters())
+
+
+def test_adapter_training_needs_a_model_with_adapters(replicas, corpus):  # noqa: F811
+    from utils.ctc_adapter import build_adapter_model
+    from utils.ctc_model import load_tokenizer
+    from utils.errors import InputError
+
+    tokenizer = load_tokenizer(corpus["vocab"])
+    with pytest.raises(InputError, match="no language adapters"):
+        build_adapter_model(str(replicas["xlsr53"]), tokenizer, "gle", None)
+    with pytest.raises(InputError, match="adapter.xyz.safetensors"):
+        build_adapter_model(str(replicas["mms_1b_all"]), tokenizer, "gle", "xyz")
