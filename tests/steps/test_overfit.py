@@ -6,6 +6,7 @@ clips must reach CER <= 5 %. Families: a tiny w2v-BERT trained from scratch, a w
 (the XLSR-53 replica), a w2v-BERT 2.0 fine-tune (its replica, with the recipe's adapter) and an
 MMS language adapter (base frozen). The replicas (tests/steps/hub_replicas.py) hold random
 weights, so a fine-tune here has everything to learn: the step budgets are upper bounds for that.
+Each case took 3-5 s on an idle 2-core AMD EPYC (minutes when seven sessions share it): not slow.
 """
 from __future__ import annotations
 
@@ -21,15 +22,13 @@ from tests.steps import hub_replicas
 from tests.steps.overfit_corpus import make_overfit_corpus
 from utils.text_files import read_manifest
 
-pytestmark = pytest.mark.slow
-
 TEXTS = ["tá sé fuar", "bhí mé ann", "an bhfuil tú"]
 SCRATCH = {"hidden_size": 96, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 192}
 FAMILIES = {  # name -> (replica builder or None, model settings, steps, learning rate)
     "w2v_bert_from_scratch": (None, SCRATCH, 80, 5e-3),
     "wav2vec2_finetune": (hub_replicas.xlsr53, {}, 250, 1e-2),
     "w2v_bert2_finetune": (hub_replicas.w2v_bert2, {"add_adapter": True}, 80, 5e-3),
-    "mms_adapter": (hub_replicas.mms_1b_all, {"adapter_lang": "gle"}, 200, 2e-2),
+    "mms_adapter": (hub_replicas.mms_1b_all, {"adapter_lang": "gle"}, 120, 3e-2),
 }
 
 
