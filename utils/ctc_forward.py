@@ -99,6 +99,9 @@ def run_ctc_model(frontend: CtcFrontend, records: list[dict], manifest: Path, ma
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     model = AutoModelForCTC.from_pretrained(frontend.model_dir).to(device).eval()
     logger.info("compute_logits: %s on %s, %d utterances", type(model).__name__, device, len(records))
+    if pads_change_outputs(model.config):
+        logger.info("compute_logits: group-norm feature encoder without attention mask: one utterance per batch")
+        max_batch_size = 1
     durations = [_duration(record, manifest) for record in records]
     out: dict[str, np.ndarray] = {}
     with torch.inference_mode(), tqdm(total=len(records), desc="acoustic model", unit="utt") as bar:
@@ -168,6 +171,17 @@ def forward_part(item: dict) -> str:
                            threads, item["device"])
     atomic_write_npz(Path(item["out"]), logits)
     return item["out"]
+
+
+def pads_change_outputs(config: Any) -> bool:
+    """True for wav2vec2-base-style models (group-norm feature encoder): zero padding changes every
+    output frame of the shorter utterances, so they are run one at a time (a batching policy).
+
+    GroupNorm in the first convolution normalises each channel over the whole padded input, and
+    transformers documents that such models take no attention mask; layer-norm models with an
+    attention mask give the same outputs however they are batched.
+    """
+    return getattr(config, "feat_extract_norm", None) == "group"
 
 
 def forward_batch(model: Any, frontend: CtcFrontend, audios: list[np.ndarray],

@@ -31,6 +31,7 @@ from transformers import (
     Wav2Vec2Processor,
 )
 
+from utils.ctc_adapter import adapter_language, build_adapter_model, save_adapter_files
 from utils.errors import InputError
 from utils.train_config import ModelSettings
 
@@ -98,8 +99,9 @@ def build_processor(vocab: Path, kind: str, fbank_stride: int = 2) -> Wav2Vec2Pr
 
 
 def _regularisation(settings: ModelSettings) -> dict[str, Any]:
-    """Dropout, SpecAugment and CTC options shared by both ways of making a model."""
+    """Dropout, SpecAugment, CTC and adapter options shared by all ways of making a model."""
     return {
+        "add_adapter": settings.add_adapter,
         "attention_dropout": settings.attention_dropout,
         "hidden_dropout": settings.hidden_dropout,
         "activation_dropout": settings.activation_dropout,
@@ -141,6 +143,9 @@ def build_model(settings: ModelSettings, tokenizer: Wav2Vec2CTCTokenizer) -> Pre
             **_regularisation(settings),
         )
         model = Wav2Vec2BertForCTC(config)
+    elif settings.adapter_lang:  # MMS-style: a new language adapter and head, base frozen
+        model = build_adapter_model(settings.pretrained, tokenizer, settings.adapter_lang, settings.adapter_init,
+                                    **_regularisation(settings))
     else:
         try:
             model = AutoModelForCTC.from_pretrained(
@@ -207,6 +212,8 @@ def is_finished_model(model_dir: Path) -> bool:
 def save_model_dir(model: PreTrainedModel, processor: Any, settings: dict, model_dir: Path) -> None:
     """Write model (safetensors), processor and `train_settings.yaml` to a temporary dir, then rename.
 
+    A model with a language adapter gets the MMS layout too (utils.ctc_adapter.save_adapter_files).
+
     A crash leaves either no `model_dir` or a complete one. An empty existing `model_dir` is
     replaced; a non-empty one that is not a finished model raises InputError.
     """
@@ -218,6 +225,8 @@ def save_model_dir(model: PreTrainedModel, processor: Any, settings: dict, model
         shutil.rmtree(tmp)
     model.save_pretrained(tmp)
     processor.save_pretrained(tmp)
+    if adapter_language(model):
+        save_adapter_files(model, tmp, adapter_language(model))
     with (tmp / SETTINGS_FILE).open("w", encoding="utf-8") as handle:
         yaml.safe_dump(settings, handle, sort_keys=False, allow_unicode=True)
     if model_dir.exists():

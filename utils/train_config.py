@@ -53,6 +53,12 @@ class ModelSettings:
     freeze_feature_encoder: bool = False
     gradient_checkpointing: bool = False
     lowercase_labels: bool = False
+    # a strided convolutional adapter on top of the encoder (w2v-BERT 2.0 recipe: 40 ms frames, not 20)
+    add_adapter: bool = False
+    # MMS-style models: train only a new language adapter and head named adapter_lang (e.g. "gle"), base
+    # frozen, optionally starting from the existing adapter adapter_init (e.g. "eng"); utils.ctc_adapter
+    adapter_lang: str | None = None
+    adapter_init: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,25 @@ class CtcConfig:
         sections = {"model": dataclasses.asdict(self.model), "train": dataclasses.asdict(self.train)}
         return {name: {key: list(value) if isinstance(value, tuple) else value for key, value in values.items()}
                 for name, values in sections.items()}
+
+
+def describe_training(config: CtcConfig) -> str:
+    """One line saying what stage 5 will do with `config` (for logs and a dry run)."""
+    model, train = config.model, config.train
+    if model.pretrained is None:
+        what = f"train a {model.num_hidden_layers}x{model.hidden_size} w2v-BERT CTC model from scratch"
+    elif train.max_steps == 0:
+        return f"use {model.pretrained} as it is, with its own vocabulary (no training)"
+    elif model.adapter_lang:
+        start = f"from adapter {model.adapter_init!r}" if model.adapter_init else "from scratch"
+        what = f"train a new language adapter {model.adapter_lang!r} ({start}) and CTC head on {model.pretrained}, " \
+               f"base frozen"
+    else:
+        what = f"fine-tune {model.pretrained}, CTC head sized to the vocab" + (", conv adapter" if model.add_adapter else "")
+    length = f"{train.max_steps} steps" if train.max_steps > 0 else f"{train.num_train_epochs:g} epochs"
+    return (f"{what}; {length}, batch {train.batch_size} x {train.gradient_accumulation_steps} accumulated, "
+            f"lr {train.learning_rate:g}, gradient checkpointing {'on' if model.gradient_checkpointing else 'off'}, "
+            f"mixed precision {train.mixed_precision} (on a GPU only)")
 
 
 def load_ctc_config(path: Path, max_steps: int | None = None) -> CtcConfig:
@@ -181,6 +206,10 @@ def _check_values(path: Path, model: ModelSettings, train: TrainSettings) -> Non
                 "eval_steps", "save_steps", "save_total_limit"):
         if getattr(train, key) < 1:
             raise InputError(f"{path}: `train.{key}` must be at least 1")
+    if (model.adapter_lang or model.adapter_init) and model.pretrained is None:
+        raise InputError(f"{path}: `model.adapter_lang` needs `model.pretrained` (an MMS-style model)")
+    if model.adapter_init and not model.adapter_lang:
+        raise InputError(f"{path}: `model.adapter_init` needs `model.adapter_lang` (the new adapter's name)")
     if train.max_steps == 0 and model.pretrained is None:
         raise InputError(f"{path}: `train.max_steps: 0` (no training) needs `model.pretrained`")
     if train.max_steps < 0 and train.num_train_epochs <= 0:

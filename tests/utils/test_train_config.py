@@ -47,6 +47,8 @@ def test_max_steps_override(tmp_path):
     ("train:\n  speed_perturb: 1.1\n", "list of numbers"),
     ("train:\n  speed_perturb: [0.1]\n", "between 0.5 and 2.0"),
     ("model: {\n", "not valid"),
+    ("model:\n  adapter_lang: gle\n", "adapter_lang` needs `model.pretrained"),
+    ("model:\n  pretrained: x\n  adapter_init: eng\n", "adapter_init` needs `model.adapter_lang"),
 ])
 def test_bad_configs_raise_input_error(tmp_path, text, message):
     with pytest.raises(InputError, match=message):
@@ -58,7 +60,7 @@ def test_missing_file(tmp_path):
         load_ctc_config(tmp_path / "nope.yaml")
 
 
-@pytest.mark.parametrize("name", ["tiny.yaml", "xlsr53.yaml"])
+@pytest.mark.parametrize("name", ["tiny.yaml", "xlsr53.yaml", "w2v_bert2.yaml", "mms_adapter.yaml"])
 def test_recipe_configs_load(name):
     config = load_ctc_config(ROOT / "recipes" / "ga_ie" / "conf" / name)
     assert config.train.batch_size >= 1
