@@ -22,7 +22,7 @@ import utils  # noqa: F401  -- before torch: sets OpenMP's wait policy (utils/__
 
 def _setup(config: Path, manifest: Path, vocab: Path, cache: Path, utts: int) -> dict:
     import torch
-    from transformers import get_linear_schedule_with_warmup
+    from transformers import get_linear_schedule_with_warmup, set_seed
     from transformers.trainer_pt_utils import LengthGroupedSampler
 
     from utils.collate import CtcCollator, manifest_dataset
@@ -32,7 +32,7 @@ def _setup(config: Path, manifest: Path, vocab: Path, cache: Path, utts: int) ->
 
     settings = load_ctc_config(config)
     train = settings.train
-    torch.manual_seed(train.seed)
+    set_seed(train.seed)  # numpy too: SpecAugment draws its masks from it
     processor = build_processor(vocab, "wav2vec2-bert", settings.model.fbank_stride)
     rows = manifest_dataset(manifest)
     steps = max(1, utts // train.batch_size)
