@@ -24,9 +24,12 @@ from utils.sorted_spool import SortedSpool
 PER_UTTERANCE = ("wav.scp", "text", "utt2spk", "utt2dur", "text.raw")
 
 
-def stream_data_dir(data_dir: Path, utts: Iterable[Utterance], run_lines: int = 20_000) -> int:
+def stream_data_dir(data_dir: Path, utts: Iterable[Utterance], run_lines: int = 5_000) -> int:
     """Write wav.scp, text, utt2spk, spk2utt, utt2dur (and text.raw when utterances carry it)
     for `utts`, an iterable read once; return the number of utterances written.
+
+    Memory: six spools of at most `run_lines` records each (about 6 MB at 5,000, whatever the
+    number of utterances); a million utterances make 200 run files per spool, merged at once.
 
     Files are written to temporary names and renamed into place only when every one is
     complete, so an error leaves the old files. Raises InputError for duplicate ids, text_raw
