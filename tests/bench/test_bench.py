@@ -66,3 +66,15 @@ def test_report_of_the_explore_part(tmp_path):
            "load_ms_median": 1000.0, "filter_ms": 12.0, "sort_ms": 30.0, "peak_mb": 700}
     out = write_report({"explore": {"date": "2026-12-01", "commit": "abc1234", "rows": [row]}}, tmp_path / "R.md")
     assert "| 20000 | 3 | 9.5 | 4.0 | 1000 (900, 1100, 1000) | 12 | 30 | 700 |" in out.read_text(encoding="utf-8")
+
+
+def test_report_of_the_speed_part(tmp_path):
+    def config(name, rate, wer, bf16):
+        return {"config": name, "steps": 500, "utts_trained": 7984, "bf16": bf16, "utts_per_second": rate,
+                "median_chunk_utts_per_second": rate + 1, "dev_greedy_wer": wer, "work_seconds": 7984 / rate}
+    row = {"utts": 8000, "chunk": 800, "threads": 2, "speedup": 1.5, "wer_points": -0.5, "seconds": 600, "peak_mb": 900,
+           "configs": [config("tiny", 30.0, 0.65, False), config("tiny_candidate", 45.0, 0.645, True)]}
+    out = write_report({"speed": {"date": "2026-12-01", "commit": "abc1234", "rows": [row]}}, tmp_path / "R.md")
+    text = out.read_text(encoding="utf-8")
+    assert "| tiny | 7984 | 500 | no | 2 | 30.0 | 31.0 | 1.00 | 65.0 % |" in text
+    assert "| tiny_candidate | 7984 | 500 | yes | 2 | 45.0 | 46.0 | 1.50 | 64.5 % |" in text
