@@ -1,6 +1,6 @@
 """python -m bench: measure ours against the 2021 notebook's approach, in one run; write bench/RESULTS.md.
 
-    python -m bench [--recipe recipes/ga_ie] [--sizes 500,5000] [--only audio,decode,train,memory,part3]
+    python -m bench [--recipe recipes/ga_ie] [--sizes 500,5000] [--only audio,decode,train,speed,memory,explore,part3]
 
 Decoding and training use what `make demo` made in the recipe folder (the trained tiny
 model, data/lang, the manifests); run it first. Every case runs in its own process
@@ -20,8 +20,8 @@ from bench.measure import ROOT, run_case
 from bench.report import write_report
 from utils.stage_cli import code_version
 
-PARTS = ("audio", "decode", "train", "memory", "explore", "part3")
-NO_MODEL = ("audio", "explore", "part3")  # parts that need no trained demo model
+PARTS = ("audio", "decode", "train", "speed", "memory", "explore", "part3")
+NO_MODEL = ("audio", "explore", "speed", "part3")  # parts that need no trained demo model
 PART3_RECORDING_SECONDS = 655.0  # x 11 recordings: 2 hours of audio
 
 
@@ -32,6 +32,8 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated subset of {PARTS}")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/RESULTS.md")
     parser.add_argument("--train-steps", type=int, default=100)
+    parser.add_argument("--speed-utts", type=int, default=8000,
+                        help="utterances each config trains on in the speed case (500 steps of 16)")
     parser.add_argument("--explore-utts", type=int, default=20000, help="utterances of the explorer report case")
     args = parser.parse_args()
     parts = [p for p in args.only.split(",") if p]
@@ -41,6 +43,8 @@ def main() -> None:
     recipe = args.recipe.resolve()
     if any(p not in NO_MODEL for p in parts) and not (recipe / "exp/tiny/model/config.json").is_file():
         parser.error(f"{recipe}/exp/tiny/model: no trained model; run `make demo` first (or --only audio,explore,part3)")
+    if "speed" in parts and not (recipe / "data/lang/vocab.json").is_file():
+        parser.error(f"{recipe}/data/lang: no vocab; run stages 0-4 first (run.py --stop-stage 4)")
     results: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="currach-bench-") as scratch:
         work = Path(scratch)
@@ -50,6 +54,8 @@ def main() -> None:
             results["decode"] = bench_decode(work / "decode", recipe)
         if "train" in parts:
             results["train"] = bench_train(work / "train", recipe, args.train_steps)
+        if "speed" in parts:
+            results["speed"] = [bench_speed(work / "speed", recipe, args.speed_utts)]
         if "memory" in parts:
             results["memory"] = bench_memory(work / "memory", recipe)
         if "explore" in parts:
@@ -116,6 +122,14 @@ def bench_train(work: Path, recipe: Path, steps: int) -> list[dict]:
     args = (recipe / "data/train/manifest.jsonl", recipe / "data/lang/vocab.json", recipe / "conf/tiny.yaml",
             work / "features")
     return [run_case("bench.train_cases", "batching", *args, kind, steps) for kind in ("random", "grouped", "dynamic")]
+
+
+def bench_speed(work: Path, recipe: Path, utts: int) -> dict:
+    """bench/tiny_candidate.yaml against the recipe's tiny config: utt/s and dev greedy WER after `utts`."""
+    data = recipe / "data"
+    return run_case("bench.train_speed", data / "train/manifest.jsonl", data / "dev/manifest.jsonl",
+                    data / "lang/vocab.json", recipe / "conf/tiny.yaml", ROOT / "bench/tiny_candidate.yaml",
+                    work / "features", utts, max(16, utts // 10), 2)
 
 
 def bench_memory(work: Path, recipe: Path) -> list[dict]:

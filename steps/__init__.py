@@ -4,3 +4,5 @@
 parameters (the shell command) and a plain function of the same verb_noun name that
 `run.py` calls directly. Library code raises; `main` turns errors into exit codes.
 """
+
+import utils  # noqa: F401  -- first, so OpenMP's wait policy is set before any step loads torch (utils/__init__.py)

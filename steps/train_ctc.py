@@ -33,6 +33,7 @@ from utils.ctc_model import (build_model, build_processor, is_finished_model, lo
                              save_model_dir)
 from utils.distributed import is_main_process, threads_per_process, world_size
 from utils.errors import CurrachError, InputError
+from utils.precision import cpu_bf16_flags, precision_arguments
 from utils.train_config import CtcConfig, TrainSettings, describe_training, load_ctc_config
 from utils.train_curves import ProgressLogger, write_curves
 
@@ -150,8 +151,9 @@ def _training_arguments(settings: CtcConfig, work_dir: Path) -> TrainingArgument
         dataloader_num_workers=train.dataloader_num_workers,
         dataloader_pin_memory=torch.cuda.is_available(),
         report_to="none",
-        **_cpu_processes(),
+        torch_compile=train.torch_compile,
         disable_tqdm=not sys.stderr.isatty(),
+        **_cpu_processes(),
         **_precision(train.mixed_precision),
     )
 
@@ -160,16 +162,16 @@ def _cpu_processes() -> dict[str, object]:
     """Several processes without a GPU: say so, or each process would train a model of its own."""
     if torch.cuda.is_available() or world_size() == 1:
         return {}
-    return {"use_cpu": True, "ddp_backend": "gloo"}
+    return {"ddp_backend": "gloo"}
 
 
 def _precision(setting: str) -> dict[str, bool]:
-    """fp16/bf16 flags: only with a GPU; "auto" picks bf16 where the GPU supports it."""
-    if setting == "no" or not torch.cuda.is_available():
-        return {}
-    if setting == "bf16" or (setting == "auto" and torch.cuda.is_bf16_supported()):
-        return {"bf16": True}
-    return {"fp16": True}
+    """fp16/bf16 flags and use_cpu (utils.precision); use_cpu also for several CPU processes."""
+    cuda = torch.cuda.is_available()
+    flags = precision_arguments(setting, cuda, cpu_bf16=bool(cpu_bf16_flags()))
+    if not cuda and world_size() > 1:
+        flags["use_cpu"] = True
+    return flags
 
 
 def _claim_work_dir(work_dir: Path, settings: CtcConfig, vocab: Path) -> None:

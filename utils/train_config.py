@@ -73,6 +73,10 @@ class TrainSettings:
     10 ms). Off by default; the tiny configs turn it on.
     `max_batch_seconds` > 0: dynamic batches of similar-length utterances holding at most that
     many seconds of padded audio (utils.batching); `batch_size` is then unused for training.
+    `mixed_precision`: "bf16" on a CPU autocasts to bf16 where the CPU has native bf16, else
+    trains in float32 (utils.precision). `torch_compile` compiles the model (TorchInductor);
+    its compile time (minutes on 2 cores) pays only in long runs. Both off by default: see
+    bench/RESULTS.md (train part) for what each bought on the tiny model.
     """
 
     seed: int = 42
@@ -96,6 +100,7 @@ class TrainSettings:
     speed_perturb: tuple[float, ...] = ()
     cache_features: bool = False
     max_batch_seconds: float = 0.0
+    torch_compile: bool = False
 
 
 @dataclass(frozen=True)

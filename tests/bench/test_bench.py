@@ -80,3 +80,15 @@ def test_part3_cases_prepare_every_recording(tmp_path):
     text = write_report({"part3": {"date": "d", "commit": "c", "rows": [{"method": "m", **done}]}},
                         tmp_path / "RESULTS.md").read_text(encoding="utf-8")
     assert "| m | 11 | 0.06 |" in text
+
+
+def test_report_of_the_speed_part(tmp_path):
+    def config(name, rate, wer, bf16):
+        return {"config": name, "steps": 500, "utts_trained": 7984, "bf16": bf16, "utts_per_second": rate,
+                "median_chunk_utts_per_second": rate + 1, "dev_greedy_wer": wer, "work_seconds": 7984 / rate}
+    row = {"utts": 8000, "chunk": 800, "threads": 2, "speedup": 1.5, "wer_points": -0.5, "seconds": 600, "peak_mb": 900,
+           "configs": [config("tiny", 30.0, 0.65, False), config("tiny_candidate", 45.0, 0.645, True)]}
+    out = write_report({"speed": {"date": "2026-12-01", "commit": "abc1234", "rows": [row]}}, tmp_path / "R.md")
+    text = out.read_text(encoding="utf-8")
+    assert "| tiny | 7984 | 500 | no | 2 | 30.0 | 31.0 | 1.00 | 65.0 % |" in text
+    assert "| tiny_candidate | 7984 | 500 | yes | 2 | 45.0 | 46.0 | 1.50 | 64.5 % |" in text

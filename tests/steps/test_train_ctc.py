@@ -251,3 +251,21 @@ def test_dynamic_batches_with_cached_features_train_and_resume(corpus, tmp_path)
     assert state["global_step"] == 5
     assert [e["step"] for e in state["log_history"] if "loss" in e] == [1, 2, 3, 4, 5]
     assert len(list((tmp_path / "work" / "features").glob("*.npz"))) == len(TEXTS)
+
+
+@pytest.mark.parametrize("flags, bf16", [(["avx512_bf16"], True), ([], False)])
+def test_bf16_autocast_on_a_cpu_with_native_bf16(corpus, tmp_path, monkeypatch, flags, bf16):
+    """train.mixed_precision: bf16 trains under CPU autocast where the CPU has bf16, float32 elsewhere;
+    the saved weights are float32 either way."""
+    import torch
+    from safetensors.torch import load_file
+
+    import steps.train_ctc as train_step
+    from utils.train_config import load_ctc_config
+
+    monkeypatch.setattr(train_step, "cpu_bf16_flags", lambda: flags)
+    config = write_config(tmp_path / "tiny.yaml", train={"mixed_precision": "bf16"})
+    args = train_step._training_arguments(load_ctc_config(config), tmp_path / "args")
+    assert args.bf16 is bf16 and args.use_cpu is bf16
+    weights = load_file(run(corpus, config, "model", max_steps=1) / "model.safetensors")
+    assert {tensor.dtype for tensor in weights.values()} == {torch.float32}
