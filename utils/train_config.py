@@ -27,9 +27,9 @@ class ModelSettings:
     `fbank_stride` stacks that many 10 ms filterbank frames into one model frame (w2v-BERT 2.0
     uses 2, 20 ms; 3 gives 30 ms frames and a third less computation); a pretrained w2v-BERT
     needs the stride it was trained with.
-    `lowercase_labels` applies only with `train.max_steps: 0` (a pretrained model used as is,
-    with its own vocabulary): its uppercase letters are renamed lowercase. A trained model
-    takes the vocabulary of stage 4 instead.
+    `lowercase_labels`: the pretrained CTC model's uppercase letters are taken as lowercase ones,
+    both when it is used as is (`train.max_steps: 0`, its own vocabulary) and when its output rows
+    are matched to stage 4's vocabulary by symbol (utils.head_transfer).
     """
 
     pretrained: str | None = None
