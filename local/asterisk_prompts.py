@@ -173,3 +173,15 @@ def split_record(out_file: Path, seed: int, shares: Mapping[str, float], data_di
               "seed": seed, "shares": dict(shares), "splits": counts}
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
+def split_texts(corpus_dir: Path | None, split: str, seed: int = 0,
+                shares: Mapping[str, float] = DEFAULT_SHARES) -> list[str]:
+    """The distinct normalised texts that `prepare_asterisk_prompts` puts in `split`, in list order.
+
+    For text-only uses of one split (speaking the train prompts with espeak-ng for pretraining):
+    the same seeded hash, so no dev or test sentence leaks into them.
+    """
+    entries, _ = read_transcripts(transcript_file(find_asterisk_prompts(corpus_dir)))
+    texts = (normalize(text) for _, name, text in entries)
+    return list(dict.fromkeys(text for text in texts if text and split_of(text, seed, shares) == split))

@@ -22,6 +22,9 @@ MIXED_PRECISION = ("auto", "no", "fp16", "bf16")
 class ModelSettings:
     """What network to train. `pretrained` (hub name or local dir) fine-tunes; absent builds from scratch.
 
+    A relative `pretrained` that names a folder beside the config file (`../exp/synth/model`) is
+    read from there, whatever the working directory.
+
     The size keys (hidden_size ... conv_depthwise_kernel_size) only apply when building a
     filterbank-input w2v-BERT 2.0 CTC model from scratch; a pretrained model keeps its own.
     `fbank_stride` stacks that many 10 ms filterbank frames into one model frame (w2v-BERT 2.0
@@ -124,6 +127,9 @@ def load_ctc_config(path: Path, max_steps: int | None = None) -> CtcConfig:
     train = _section(path, doc, "train", TrainSettings)
     if max_steps is not None:
         train = dataclasses.replace(train, max_steps=max_steps)
+    if model.pretrained and not Path(model.pretrained).is_absolute() and (path.parent / model.pretrained).is_dir():
+        # another recipe's or stage's model dir, written relative to the config file (../exp/x/model)
+        model = dataclasses.replace(model, pretrained=str((path.parent / model.pretrained).resolve()))
     _check_values(path, model, train)
     return CtcConfig(model=model, train=train)
 
