@@ -1,8 +1,8 @@
-# The README's commands: `make demo`, `make demo-sg`, `make test` and `make bench`. All set up first (idempotent).
+# The README's commands: `make demo`, `make demo-sg`, `make demo-real`, `make test` and `make bench`. All set up first (idempotent).
 PY := .venv/bin/python
 SETUP_STAMP := .venv/.currach-setup
 
-.PHONY: setup demo demo-sg test bench
+.PHONY: setup demo demo-sg demo-real test bench
 setup:
 	bash tools/setup.sh
 
@@ -11,6 +11,9 @@ demo: setup
 
 demo-sg: setup
 	$(PY) recipes/sg_en/run.py
+
+demo-real: setup
+	$(PY) recipes/ivr_en/run.py
 
 test: setup
 	$(PY) -m pytest

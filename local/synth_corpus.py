@@ -45,11 +45,12 @@ class Clip:
 def make_synthetic_corpus(sentences_file: Path, out_dir: Path, lang: str, renditions: dict[str, int],
                           seed: int = 0, dev_share: float = 0.1, test_share: float = 0.1,
                           speed: tuple[int, int] = (130, 190), pitch: tuple[int, int] = (30, 70),
-                          max_sentences: int | None = None, nj: int = 2) -> Path:
+                          max_sentences: int | None = None, nj: int = 2, lowpass_hz: int | None = None) -> Path:
     """Speak every sentence with espeak-ng and write a Common Voice-layout folder.
 
     `renditions` maps split name to how many differently-voiced clips each sentence gets;
-    `max_sentences` keeps only the first N sentences (small test corpora).
+    `max_sentences` keeps only the first N sentences (small test corpora); `lowpass_hz`
+    (e.g. 3800) removes what lies above it, to sound like speech sampled at 8 kHz (telephone).
     """
     for tool in ("espeak-ng", "sox"):
         if shutil.which(tool) is None:
@@ -60,13 +61,14 @@ def make_synthetic_corpus(sentences_file: Path, out_dir: Path, lang: str, rendit
     log.warning("SYNTHETIC DEMO CORPUS: %d clips of %d sentences spoken by espeak-ng -v %s into %s. "
                 "Numbers on it say the pipeline works, not how well real speech is recognised.",
                 len(clips), len(sentences), lang, out_dir)
-    jobs = [(c, lang, str(out_dir / "clips" / c.path)) for c in clips]
+    jobs = [(c, lang, str(out_dir / "clips" / c.path), lowpass_hz) for c in clips]
     for _ in parallel_map(_speak, jobs, nj, desc="espeak-ng", total=len(jobs)):
         pass
     _write_tsvs(clips, out_dir, lang)
     (out_dir / "SYNTHETIC.txt").write_text(
         f"Synthetic demo corpus: {len(sentences)} sentences from {sentences_file.name}, "
-        f"spoken by espeak-ng -v {lang} (seed {seed}, renditions {renditions}).\n", encoding="utf-8")
+        f"spoken by espeak-ng -v {lang} (seed {seed}, renditions {renditions}"
+        f"{f', low-passed at {lowpass_hz} Hz' if lowpass_hz else ''}).\n", encoding="utf-8")
     return out_dir
 
 
@@ -99,8 +101,8 @@ def _plan_clips(sentences: list[str], lang: str, renditions: dict[str, int], see
 TRIM_SILENCE = ("silence", "1", "0.01", "0.1%", "reverse", "silence", "1", "0.01", "0.1%", "reverse")
 
 
-def _speak(job: tuple[Clip, str, str]) -> None:
-    clip, lang, mp3 = job
+def _speak(job: tuple[Clip, str, str, int | None]) -> None:
+    clip, lang, mp3, lowpass_hz = job
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "espeak.wav"
         subprocess.run(["espeak-ng", "-v", f"{lang}+{clip.voice}", "-s", str(clip.speed), "-p", str(clip.pitch),
@@ -109,7 +111,7 @@ def _speak(job: tuple[Clip, str, str]) -> None:
         # 48 kHz mono mp3 like Common Voice's clips. espeak-ng ends every clip with ~0.35 s of
         # silence: trimmed at both ends (a sixth less audio to train on), then 0.1 s padding.
         subprocess.run(["sox", str(wav), "-r", "48000", "-c", "1", "-C", "64", mp3,
-                        *TRIM_SILENCE, "pad", "0.1", "0.1"],
+                        *TRIM_SILENCE, "pad", "0.1", "0.1", *(["sinc", f"-{lowpass_hz}"] if lowpass_hz else [])],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 

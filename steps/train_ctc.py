@@ -113,7 +113,10 @@ def train_ctc(
         trainer.accelerator.wait_for_everyone()
         return model_dir
     curves = write_curves(trainer.state.log_history, work_dir)
-    save_model_dir(trainer.model, processor, _resolved(settings, train_manifest, dev_manifest, vocab), model_dir)
+    resolved = _resolved(settings, train_manifest, dev_manifest, vocab)
+    if getattr(model, "head_transfer", None):  # which output rows came from model.pretrained
+        resolved["head_transfer"] = model.head_transfer.to_dict()
+    save_model_dir(trainer.model, processor, resolved, model_dir)
     final = curves["dev"][-1] if curves["dev"] else {}
     log.info("wrote %s (step %d, dev loss %.4f, dev greedy WER %.2f%%) and curves in %s", model_dir,
              trainer.state.global_step, final.get("loss", float("nan")),

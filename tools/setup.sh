@@ -8,7 +8,7 @@ venv="$root/.venv"
 kenlm_bin="$root/tools/kenlm/bin"
 stamp="$venv/.currach-setup"
 want_stamp="$(cat requirements.txt requirements-no-deps.txt tools/setup.sh | sha256sum | cut -c1-16)"
-apt_pkgs=(espeak-ng sox libsox-fmt-mp3 cmake g++ libboost-program-options-dev
+apt_pkgs=(espeak-ng sox libsox-fmt-mp3 asterisk-core-sounds-en-wav asterisk-core-sounds-en cmake g++ libboost-program-options-dev
   libboost-system-dev libboost-thread-dev libboost-test-dev zlib1g-dev libbz2-dev liblzma-dev)
 did=()
 

@@ -33,6 +33,7 @@ from transformers import (
 
 from utils.ctc_adapter import adapter_language, build_adapter_model, save_adapter_files
 from utils.errors import InputError
+from utils.head_transfer import load_ctc_model
 from utils.train_config import ModelSettings
 
 log = logging.getLogger(__name__)
@@ -121,9 +122,9 @@ def _regularisation(settings: ModelSettings) -> dict[str, Any]:
 def build_model(settings: ModelSettings, tokenizer: Wav2Vec2CTCTokenizer) -> PreTrainedModel:
     """A CTC model with an output layer sized to the tokenizer: pretrained, or new (random) weights.
 
-    With `settings.pretrained` the encoder comes from the hub name or local dir and the CTC
-    head is new whenever its size differs; `freeze_feature_encoder` freezes a wav2vec2-style
-    convolutional front end.
+    With `settings.pretrained` the encoder comes from the hub name or local dir; a finished CTC
+    model's output rows are reused for the labels both vocabularies share, by symbol
+    (utils.head_transfer); `freeze_feature_encoder` freezes a wav2vec2-style convolutional front end.
     """
     labels = {
         "vocab_size": len(tokenizer),
@@ -147,12 +148,11 @@ def build_model(settings: ModelSettings, tokenizer: Wav2Vec2CTCTokenizer) -> Pre
         model = build_adapter_model(settings.pretrained, tokenizer, settings.adapter_lang, settings.adapter_init,
                                     **_regularisation(settings))
     else:
-        try:
-            model = AutoModelForCTC.from_pretrained(
-                settings.pretrained, ignore_mismatched_sizes=True, **labels, **_regularisation(settings)
-            )
-        except (OSError, ValueError) as exc:
-            raise InputError(f"model.pretrained={settings.pretrained!r}: cannot load: {exc}") from exc
+        # the output layer is reused label by label, by symbol (utils.head_transfer); what was
+        # kept is left on the model for train_settings.yaml
+        model, transfer = load_ctc_model(settings.pretrained, tokenizer, settings.lowercase_labels,
+                                         **_regularisation(settings))
+        model.head_transfer = transfer
     if settings.freeze_feature_encoder and hasattr(model, "freeze_feature_encoder"):
         model.freeze_feature_encoder()
     return model

@@ -22,14 +22,17 @@ MIXED_PRECISION = ("auto", "no", "fp16", "bf16")
 class ModelSettings:
     """What network to train. `pretrained` (hub name or local dir) fine-tunes; absent builds from scratch.
 
+    A relative `pretrained` that names a folder beside the config file (`../exp/synth/model`) is
+    read from there, whatever the working directory.
+
     The size keys (hidden_size ... conv_depthwise_kernel_size) only apply when building a
     filterbank-input w2v-BERT 2.0 CTC model from scratch; a pretrained model keeps its own.
     `fbank_stride` stacks that many 10 ms filterbank frames into one model frame (w2v-BERT 2.0
     uses 2, 20 ms; 3 gives 30 ms frames and a third less computation); a pretrained w2v-BERT
     needs the stride it was trained with.
-    `lowercase_labels` applies only with `train.max_steps: 0` (a pretrained model used as is,
-    with its own vocabulary): its uppercase letters are renamed lowercase. A trained model
-    takes the vocabulary of stage 4 instead.
+    `lowercase_labels`: the pretrained CTC model's uppercase letters are taken as lowercase ones,
+    both when it is used as is (`train.max_steps: 0`, its own vocabulary) and when its output rows
+    are matched to stage 4's vocabulary by symbol (utils.head_transfer).
     """
 
     pretrained: str | None = None
@@ -154,6 +157,9 @@ def load_ctc_config(path: Path, max_steps: int | None = None) -> CtcConfig:
     train = _section(path, doc, "train", TrainSettings)
     if max_steps is not None:
         train = dataclasses.replace(train, max_steps=max_steps)
+    if model.pretrained and not Path(model.pretrained).is_absolute() and (path.parent / model.pretrained).is_dir():
+        # another recipe's or stage's model dir, written relative to the config file (../exp/x/model)
+        model = dataclasses.replace(model, pretrained=str((path.parent / model.pretrained).resolve()))
     _check_values(path, model, train)
     return CtcConfig(model=model, train=train)
 

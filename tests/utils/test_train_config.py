@@ -64,3 +64,14 @@ def test_missing_file(tmp_path):
 def test_recipe_configs_load(name):
     config = load_ctc_config(ROOT / "recipes" / "ga_ie" / "conf" / name)
     assert config.train.batch_size >= 1
+
+
+def test_relative_pretrained_dir_is_read_beside_the_config(tmp_path, monkeypatch):
+    (tmp_path / "exp/synth/model").mkdir(parents=True)
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf/x.yaml"
+    config.write_text("model:\n  pretrained: ../exp/synth/model\ntrain:\n  max_steps: 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "conf/..")  # elsewhere than the config's folder
+    assert load_ctc_config(config).model.pretrained == str((tmp_path / "exp/synth/model").resolve())
+    config.write_text("model:\n  pretrained: facebook/wav2vec2-base\ntrain:\n  max_steps: 1\n", encoding="utf-8")
+    assert load_ctc_config(config).model.pretrained == "facebook/wav2vec2-base"  # a hub name stays
