@@ -21,7 +21,6 @@ data/<set>/*, data/lang/*); nothing is re-decoded or re-scored. The score stage 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -64,7 +63,6 @@ def write_report(recipe_dir: Path, tag_dir: Path, out_dir: Path | None = None) -
     sets = set_tables(mine, mine_rows, data_root, final_dir)
     data = {
         "format": FORMAT, "recipe": recipe_dir.name, "tag": tag_dir.name,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "systems": rows, "curves": training_curves(recipe_dir, sorted({r["tag"] for r in rows})),
         "sets": sets, "data": corpus_section(data_root, sorted(sets)),
     }

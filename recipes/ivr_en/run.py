@@ -37,6 +37,7 @@ from steps.score import score_decode_dirs  # noqa: E402
 from steps.train_ctc import train_ctc  # noqa: E402
 from steps.train_lm import train_lm  # noqa: E402
 from utils.ctc_logits import compute_logits  # noqa: E402
+from utils.ctc_search import SearchSettings  # noqa: E402
 from utils.launch import run_step  # noqa: E402
 from utils.provenance import collect_provenance  # noqa: E402
 from utils.stage_cli import run_recipe  # noqa: E402
@@ -109,13 +110,13 @@ def decode(ctx: StageContext) -> None:
         compute_logits(model, manifest_file, logits, nj=ctx.jobs())
         decode_set(model, manifest_file, ctx.out(f"exp/{{tag}}/decode_{name}_greedy"), "greedy",
                    logits_file=logits, nj=ctx.nj)
-        decode_set(model, manifest_file, ctx.out(f"exp/{{tag}}/decode_{name}_beam"), "beam", beam_width=beam,
+        decode_set(model, manifest_file, ctx.out(f"exp/{{tag}}/decode_{name}_beam"), "beam", settings=SearchSettings(beam_width=beam),
                    logits_file=logits, nj=ctx.nj)
     alpha, beta = decode_with_lm(model, ctx.path("data/lang"), ctx.path("data/dev/manifest.jsonl"),
                                  ctx.path("data/dev/text"), ctx.out("exp/{tag}/decode_dev_beam_lm"),
                                  [(ctx.path(f"data/{n}/manifest.jsonl"), ctx.out(f"exp/{{tag}}/decode_{n}_beam_lm"))
                                   for n in EVAL_SETS], ctx.setting("decode.alphas"), ctx.setting("decode.betas"),
-                                 cache, beam_width=beam, nj=ctx.nj)
+                                 cache, SearchSettings(beam_width=beam), nj=ctx.nj)
     save_processor_with_lm(model, ctx.path("data/lang"), alpha, beta, out_dir=ctx.out("exp/{tag}/model_lm"))
 
 
@@ -165,7 +166,7 @@ STAGES = [
     Stage(6, "decode", decode, inputs=("exp/{tag}/model", "data/lang", "data/dev/text", "data/dev/manifest.jsonl",
                                        "data/test/manifest.jsonl"),
           outputs=DECODE_DIRS + ["exp/{tag}/model_lm"], in_place=("exp/{tag}/logits",), settings=("decode", "text"),
-          code=("steps.decode_ctc", "steps.decode_with_lm", "steps.tune_lm_weights", "utils.ctc_search"),
+          code=("steps.decode_ctc", "steps.decode_with_lm", "steps.tune_lm_weights", "utils.ctc_search", "utils.ctc_logits"),
           doc="greedy, beam, beam + in-domain 3-gram (alpha/beta tuned on dev); model_lm"),
     Stage(7, "score", scoring, inputs=[f"{d}/hyp" for d in DECODE_DIRS] + ["data/{set}/text", "data/local/corpus.json"],
           outputs=(), in_place=[f"{d}/score" for d in DECODE_DIRS], settings=("text",),

@@ -12,7 +12,7 @@ function start() {
     return;
   }
   document.querySelectorAll("#tabs button").forEach(b => b.addEventListener("click", () => showTab(b.dataset.tab)));
-  byId("meta").textContent = `${REPORT.recipe} · model ${REPORT.tag} · written ${REPORT.created}`;
+  byId("meta").textContent = `${REPORT.recipe} · model ${REPORT.tag}`;
   renderSystems(byId("systems"));
   setupUtterances();
   renderErrors(byId("errors"));
