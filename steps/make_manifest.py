@@ -17,7 +17,7 @@ import typer
 
 from utils.data_dir import read_data_dir
 from utils.errors import CurrachError, InputError
-from utils.kill_points import kill_point
+from pipeline.kill_points import kill_point
 from utils.text_files import atomic_write_text
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from utils.batching import cut_sorted
 from utils.ctc_logits import MODEL_PRODUCER, save_arrays
 from utils.errors import CurrachError, InputError
 from utils.features import extract_features
-from utils.jobs import Jobs
+from pipeline.jobs import Jobs
 from utils.text_files import read_manifest
 
 MIN_PART_SECONDS = 600.0  # audio per local worker, at least (see forward_records)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from utils.errors import InputError
-from utils.jobs import Jobs, as_jobs
+from pipeline.jobs import Jobs, as_jobs
 from utils.text_files import read_manifest
 
 META_KEY = "__meta__"

@@ -35,11 +35,11 @@ from steps.select_oracle import select_oracle  # noqa: E402
 from steps.train_ctc import train_ctc  # noqa: E402
 from steps.train_lm import train_lm  # noqa: E402
 from utils.ctc_logits import compute_logits  # noqa: E402
-from utils.launch import run_step  # noqa: E402
-from utils.stage_cli import run_recipe  # noqa: E402
+from pipeline.launch import run_step  # noqa: E402
+from pipeline.stage_cli import run_recipe  # noqa: E402
 from utils.model_card import write_model_card  # noqa: E402
 from utils.provenance import collect_provenance  # noqa: E402
-from utils.stages import Stage, StageContext  # noqa: E402
+from pipeline.stages import Stage, StageContext  # noqa: E402
 from utils.text_files import read_plain_text  # noqa: E402
 from utils.transcripts import Normalizer  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""utils.jobs: the local pool, and Jobs.map as a job array, here and on a real Slurm."""
+"""pipeline.jobs: the local pool, and Jobs.map as a job array, here and on a real Slurm."""
 from __future__ import annotations
 
 import json
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from utils.errors import CurrachError
-from utils.job_array import JobsFailed, exit_status, task_log
-from utils.jobs import CHUNK, WINDOW, Jobs, array_map, parallel_map
+from pipeline.job_array import JobsFailed, exit_status, task_log
+from pipeline.jobs import CHUNK, WINDOW, Jobs, array_map, parallel_map
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,7 +43,7 @@ def test_the_pool_keeps_order_and_reads_items_only_as_workers_free_up():
 def test_a_killed_worker_is_an_error_naming_the_step_not_a_hang(tmp_path):
     script = tmp_path / "die.py"
     script.write_text(
-        "import os, signal, sys\nsys.path.insert(0, sys.argv[1])\nfrom utils.jobs import parallel_map\n"
+        "import os, signal, sys\nsys.path.insert(0, sys.argv[1])\nfrom pipeline.jobs import parallel_map\n"
         "def work(n):\n    if n == 50:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return n\n"
         "print(len(list(parallel_map(work, range(400), 2, 'audio train'))))\n")
     proc = subprocess.run([sys.executable, str(script), str(REPO)], capture_output=True, text=True, timeout=120)
