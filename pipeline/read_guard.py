@@ -4,7 +4,10 @@ An audit hook (PEP 578) sees every `open` (reads and writes, Python's and `os.op
 `os.listdir` / `os.scandir` (so `Path.glob`, `os.walk`, `Path.iterdir`) of this process and of
 the worker processes it forks (they inherit the hook and the active guard). Inside the recipe
 folder a path is allowed when it lies in, or is, a declared input, output (its staging path),
-in-place folder, the config file or exp/log/; anything else raises `UndeclaredPathError` naming
+in-place folder, the config file or exp/log/ (or is an atomic writer's `.NAME.tmp-PID`
+sibling of one); reading Python source (tracebacks, warnings: code is fingerprinted apart) and
+probing for a file that does not exist are allowed too (CURRACH_GUARD_TRACE=1 prints the stack
+of a refused access); anything else raises `UndeclaredPathError` naming
 the path and the stage. Paths outside the recipe folder (the repository's code and sentence
 lists, site-packages, /tmp) are not checked: a file outside it that decides a result must be
 declared to be tracked, which the guard cannot enforce. Subprocesses that exec another program
@@ -24,7 +27,7 @@ from utils.errors import CurrachError
 EVENTS = {"open", "os.listdir", "os.scandir"}
 
 
-class UndeclaredPathError(CurrachError, PermissionError):
+class UndeclaredPathError(CurrachError):
     """A stage opened or listed a path in its recipe folder that it did not declare."""
 
 
@@ -35,7 +38,17 @@ class _Guard:
         allowed = [os.path.abspath(p) for p in allowed]
         self.allowed = tuple(sorted(set(allowed + [os.path.realpath(p) for p in allowed])))
 
-    def check(self, event: str, path: object) -> None:
+    def _in_temporary_sibling(self, full: str) -> bool:
+        """Inside an atomic writer's temporary file or folder (.NAME.tmp, .NAME.tmp-PID/) of an allowed path."""
+        path = full
+        while any(path.startswith(r + os.sep) for r in self.roots):
+            target = _temporary_sibling_of(path)
+            if target is not None and target in self.allowed:
+                return True
+            path = os.path.dirname(path)
+        return False
+
+    def check(self, event: str, path: object, mode: object = None, flags: object = 0) -> None:
         if isinstance(path, int) or path is None and event == "open":
             return
         text = os.fsdecode(path) if path is not None else "."
@@ -44,9 +57,30 @@ class _Guard:
             return
         if any(full == a or full.startswith(a + os.sep) for a in self.allowed):
             return
+        if event == "open" and not _writes(mode, flags) and (full.endswith(".py") or not os.path.exists(full)):
+            return  # source read for a traceback or warning (code has its own fingerprint), or a probe for nothing
+        if self._in_temporary_sibling(full):
+            return
+        if os.environ.get("CURRACH_GUARD_TRACE"):
+            import traceback
+            traceback.print_stack()
         what = "opened" if event == "open" else "listed"
         raise UndeclaredPathError(f"stage {self.stage} {what} {text}, which it does not declare "
                                   "(add it to the stage's inputs, outputs or in_place)")
+
+
+def _temporary_sibling_of(path: str) -> str | None:
+    """`dir/.NAME.tmp-PID` -> `dir/NAME`: the name an atomic writer stages NAME under."""
+    head, tail = os.path.split(path)
+    if tail.startswith(".") and ".tmp" in tail:
+        return os.path.join(head, tail[1:].rsplit(".tmp", 1)[0])
+    return None
+
+
+def _writes(mode: object, flags: object) -> bool:
+    if isinstance(mode, str):
+        return any(c in mode for c in "wax+")
+    return isinstance(flags, int) and bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
 
 
 _active: _Guard | None = None
@@ -54,10 +88,15 @@ _installed = False
 
 
 def _hook(event: str, args: tuple) -> None:
+    global _active
     guard = _active
     if guard is None or event not in EVENTS:
         return
-    guard.check(event, args[0] if args else None)
+    _active = None  # what the check itself opens (a traceback's source lines) is not the stage's
+    try:
+        guard.check(event, *args[:3]) if args else guard.check(event, None)
+    finally:
+        _active = guard
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from pipeline.code_deps import ImportGraph
 from pipeline.fingerprint import MISSING, FingerprintCache, settings_fingerprint
 from pipeline.read_guard import guarded
-from pipeline.stages import Stage, StageContext, all_paths, resolve_setting
+from pipeline.stages import Stage, StageContext, all_paths, resolve_setting, stage_settings
 from utils.errors import InputError
 from utils.text_files import remove_partial_writes
 
@@ -97,12 +97,13 @@ def code_modules(stage: Stage, ctx: StageContext) -> list[str]:
     module = stage.func.__module__
     if module == "__main__":
         module = os.path.abspath(stage.func.__code__.co_filename)
-    return [module] + [str(ctx.setting(key)) for key in stage.modules]
+    named = [resolve_setting(ctx.config, key) for key in stage.modules]
+    return [module] + [str(name) for name in named if name]
 
 
 def stage_state(stage: Stage, ctx: StageContext, fps: Fingerprints) -> dict[str, Any]:
     """Fingerprints of what a stage depends on now (inputs, settings, code)."""
-    settings = {key: resolve_setting(ctx.config, key) for key in stage.settings + stage.modules}
+    settings = {key: resolve_setting(ctx.config, key) for key in stage_settings(stage, ctx) + stage.modules}
     inputs = ctx.declared(stage, "inputs")
     code_fp, modules = fps.code.fingerprint(code_modules(stage, ctx))
     keep = [d.path for d in inputs]
@@ -193,6 +194,8 @@ def execute(stage: Stage, ctx: StageContext, store: RecordStore, fps: Fingerprin
     store.save(stage, record)
     store.started_file(stage).unlink(missing_ok=True)
     fps.save()
+    if stage.after is not None:
+        stage.after(ctx.recipe_dir)
     return record
 
 

@@ -100,18 +100,8 @@ def run_recipe(stages: Sequence[Stage], recipe_dir: Path, *, default_config: Pat
     """Parse `argv`, then list, explain or run the selected stages. Returns an exit code.
 
     `sets` fills `{set}` in path templates; `variables(args, config)` gives the other fields (a
-    string fills a field, a tuple expands it). Stages run with the recipe folder as the working
-    directory (as Kaldi's run.sh does), so relative paths written into data dirs stay valid when
-    the folder moves; the caller's directory is restored on return.
+    string fills a field, a tuple expands it).
     """
-    cwd = os.getcwd()
-    try:
-        return _main(stages, recipe_dir, default_config, sets, add_options, variables, argv)
-    finally:
-        os.chdir(cwd)
-
-
-def _main(stages, recipe_dir, default_config, sets, add_options, variables, argv) -> int:
     prog = str(Path(sys.argv[0]).name if argv is None else "run.py")
     parser = build_parser(stages, f"recipes/{recipe_dir.name}/{prog}", default_config, add_options)
     args = parser.parse_args(argv)
@@ -131,7 +121,6 @@ def _main(stages, recipe_dir, default_config, sets, add_options, variables, argv
         ctx = StageContext(recipe_dir=recipe_dir, config=config, config_path=args.config,
                            options=config["options"], nj=args.nj, variables=fields)
         ctx.owned = frozenset(_producers(stages, ctx))
-        os.chdir(recipe_dir)
         selected = select(stages, args)
         if args.dry_run:
             return _dry_run(stages, selected, ctx, args.force)

@@ -46,7 +46,9 @@ class Stage:
 
     `settings`: dotted config keys whose values are recorded (a change re-runs the stage).
     `modules`: dotted config keys whose values are module names ("text.normalizer"); those
-    modules join the code fingerprint with their own imports.
+    modules join the code fingerprint with their own imports (a missing key adds nothing).
+    `after(recipe_dir)`: run once the stage's outputs are in place, outside the guard and the
+    record (RESULTS.md, which covers every model tag).
     """
 
     number: int
@@ -55,9 +57,10 @@ class Stage:
     inputs: Declaration = field(default_factory=dict)
     outputs: Declaration = field(default_factory=dict)
     in_place: Declaration = field(default_factory=dict)
-    settings: tuple[str, ...] = ()
+    settings: tuple[str, ...] | Callable[["StageContext"], tuple[str, ...]] = ()
     modules: tuple[str, ...] = ()
     doc: str = ""
+    after: Callable[[Path], None] | None = None  # a report over the whole recipe folder, run unguarded
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,11 @@ def resolve_setting(config: dict[str, Any], dotted: str) -> Any:
             return None
         node = node[part]
     return node
+
+
+def stage_settings(stage: Stage, ctx: StageContext) -> tuple[str, ...]:
+    """The config keys a stage records (its `settings`, called when they depend on the config)."""
+    return tuple(stage.settings(ctx) if callable(stage.settings) else stage.settings)
 
 
 def all_paths(stage: Stage, ctx: StageContext, kinds: Iterable[str] = KINDS) -> list[DeclaredPath]:

@@ -12,6 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def copy_recipe(name: str, root: Path) -> Path:
     """root/recipes/<name> with run.py and conf/ copied; utils, steps, local, tools linked."""
+    root.mkdir(parents=True, exist_ok=True)
     for shared in ("pipeline", "stages", "utils", "steps", "local", "tools"):
         (root / shared).symlink_to(REPO / shared)
     recipe = root / "recipes" / name
