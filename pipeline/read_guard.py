@@ -6,7 +6,8 @@ the worker processes it forks (they inherit the hook and the active guard). Insi
 folder a path is allowed when it lies in, or is, a declared input, output (its staging path),
 in-place folder, the config file or exp/log/ (or is an atomic writer's `.NAME.tmp-PID`
 sibling of one); reading Python source (tracebacks, warnings: code is fingerprinted apart) and
-probing for a file that does not exist are allowed too (CURRACH_GUARD_TRACE=1 prints the stack
+probing for a file that does not exist, and the import system listing a sys.path folder (the
+script's own) are allowed too (CURRACH_GUARD_TRACE=1 prints the stack
 of a refused access); anything else raises `UndeclaredPathError` naming
 the path and the stage. Paths outside the recipe folder (the repository's code and sentence
 lists, site-packages, /tmp) are not checked: a file outside it that decides a result must be
@@ -61,6 +62,8 @@ class _Guard:
             return  # source read for a traceback or warning (code has its own fingerprint), or a probe for nothing
         if self._in_temporary_sibling(full):
             return
+        if event != "open" and full in {os.path.abspath(p or ".") for p in sys.path}:
+            return  # the import system listing a folder on sys.path (the script's own folder)
         if os.environ.get("CURRACH_GUARD_TRACE"):
             import traceback
             traceback.print_stack()

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from utils.audio_paths import portable_path
 from utils.data_dir import read_data_dir
 from utils.errors import CurrachError, InputError
 from pipeline.kill_points import kill_point
@@ -33,7 +34,7 @@ def make_manifest(data_dir: Path, manifest: Path, dropped_report: Path, min_dura
         if not min_duration <= utt.duration <= max_duration:
             dropped.append(f"{utt.utt_id}\t{utt.duration:.3f}\toutside [{min_duration}, {max_duration}] s")
             continue
-        kept.append(json.dumps({"audio_filepath": utt.wav, "duration": utt.duration, "text": utt.text,
+        kept.append(json.dumps({"audio_filepath": portable_path(utt.wav, manifest.parent), "duration": utt.duration, "text": utt.text,
                                 "utt_id": utt.utt_id, "speaker": utt.speaker}, ensure_ascii=False))
     report = dropped_report
     atomic_write_text(report, "utt_id\tduration\treason\n" + "".join(d + "\n" for d in dropped))

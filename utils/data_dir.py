@@ -45,6 +45,7 @@ from utils.kaldi_files import (
     sorted_keys,
     write_kv,
 )
+from utils.audio_paths import portable_path, resolve_path
 from utils.text_files import atomic_write_text
 
 __all__ = ["FixReport", "Utterance", "fix_data_dir", "read_data_dir", "read_kv", "spk2utt_from_utt2spk",
@@ -136,7 +137,7 @@ def write_data_dir(data_dir: Path, utts: Iterable[Utterance]) -> None:
     _check_new_utterances(utts)
     utt2spk = {utt.utt_id: utt.speaker for utt in utts}
     files = {
-        "wav.scp": {utt.utt_id: utt.wav for utt in utts},
+        "wav.scp": {utt.utt_id: portable_path(utt.wav, data_dir) for utt in utts},
         "text": {utt.utt_id: utt.text for utt in utts},
         "utt2spk": utt2spk,
         "spk2utt": spk2utt_from_utt2spk(utt2spk),
@@ -171,7 +172,7 @@ def read_data_dir(data_dir: Path) -> list[Utterance]:
         Utterance(
             utt_id=utt_id,
             speaker=speaker,
-            wav=maps["wav.scp"][utt_id],
+            wav=resolve_path(maps["wav.scp"][utt_id], data_dir),
             text=maps["text"][utt_id],
             duration=float(maps["utt2dur"][utt_id]),
             text_raw=None if raw is None else raw[utt_id],
@@ -180,9 +181,9 @@ def read_data_dir(data_dir: Path) -> list[Utterance]:
     ]
 
 
-def _unusable(name: str, table: KvTable) -> list[_Drop]:
+def _unusable(name: str, table: KvTable, data_dir: Path) -> list[_Drop]:
     """Why entries of one file cannot be kept: bad lines, bad values, conflicting duplicates."""
-    issues = table.issues + entry_issues(name, table.lines)
+    issues = table.issues + entry_issues(name, table.lines, data_dir)
     values: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for record in table.lines:
         values[record.key].append((record.line, record.value))
@@ -201,7 +202,7 @@ def _plan_fix(data_dir: Path, names: list[str]) -> tuple[list[Utterance], list[_
     rows: list[_Drop] = []
     dropped: set[str] = set()
     for name, table in tables.items():
-        for row in _unusable(name, table):
+        for row in _unusable(name, table, data_dir):
             rows.append(row)
             dropped.add(row.utt_id)
     values = {name: {r.key: r.value for r in table.lines} for name, table in tables.items()}

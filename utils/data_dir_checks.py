@@ -4,16 +4,19 @@ The rules are those of Kaldi's utils/validate_data_dir.sh run with --no-feats (s
 unique keys, final newlines, matching utterance lists, spk2utt matching utt2spk, utt2spk
 sorted by speaker too, no non-printing or non-ASCII whitespace in text, no <s> </s> #0,
 positive durations) plus ours: speaker id a prefix of the utterance id, UTF-8 everywhere,
-no tabs, non-empty text, wav.scp holding absolute paths of existing files and no pipes.
+no tabs, non-empty text, wav.scp holding paths of existing files (absolute, or relative to the
+data dir: utils/audio_paths.py) and no pipes.
 Problems are short sentences starting with the file name and, when known, the line.
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from utils.audio_paths import resolve_path
 from utils.kaldi_files import KvLine, KvTable, LineIssue, byte_order, order_issues, scan_kv, sorted_keys
 
 PER_UTTERANCE_FILES = ("wav.scp", "text", "utt2spk", "utt2dur")
@@ -37,11 +40,13 @@ def _text_reasons(utt_id: str, value: str) -> list[str]:
     return [f"reserved symbol {word!r} in text (Kaldi forbids <s>, </s>, #0)" for word in reserved]
 
 
-def _wav_reasons(utt_id: str, value: str) -> list[str]:
+def _wav_reasons(utt_id: str, value: str, folder: Path | None = None) -> list[str]:
     if value.rstrip().endswith("|"):
         return ["wav.scp entry is a command pipe; convert audio to 16 kHz mono wav files at data prep"]
     if not os.path.isabs(value):
-        return [f"audio path {value!r} is not absolute"]
+        if folder is None:
+            return [f"audio path {value!r} is not absolute"]
+        value = resolve_path(value, folder)
     if not os.path.isfile(value):
         return [f"audio file {value} does not exist"]
     return []
@@ -83,11 +88,16 @@ ENTRY_CHECKS: dict[str, Callable[[str, str], list[str]]] = {
 }
 
 
-def entry_issues(name: str, lines: Iterable[KvLine]) -> list[LineIssue]:
-    """Problems with the values of file `name` (empty text, missing audio, bad duration, ...)."""
+def entry_issues(name: str, lines: Iterable[KvLine], folder: Path | None = None) -> list[LineIssue]:
+    """Problems with the values of file `name` (empty text, missing audio, bad duration, ...).
+
+    `folder`: the data dir holding the file, against which relative audio paths are checked.
+    """
     check = ENTRY_CHECKS.get(name)
     if check is None:
         return []
+    if name == "wav.scp" and folder is not None:
+        check = functools.partial(_wav_reasons, folder=folder)
     return [LineIssue(r.line, r.key, reason) for r in lines for reason in check(r.key, r.value)]
 
 
@@ -146,9 +156,9 @@ def _speaker_problems(utt2spk: KvTable, spk2utt: KvTable) -> list[str]:
     return problems
 
 
-def _file_problems(name: str, table: KvTable) -> list[str]:
+def _file_problems(name: str, table: KvTable, folder: Path) -> list[str]:
     """Format, order and value problems of one file, in line order."""
-    issues = table.issues + order_issues(table.lines) + entry_issues(name, table.lines)
+    issues = table.issues + order_issues(table.lines) + entry_issues(name, table.lines, folder)
     return [f"{name} line {issue.line}: {issue.reason}" for issue in sorted(issues, key=lambda i: i.line)]
 
 
@@ -167,7 +177,7 @@ def validate_data_dir(data_dir: Path) -> list[str]:
             problems.append(f"{name}: missing required file ({PRODUCER})")
             continue
         tables[name] = scan_kv(path, value_required=name not in TEXT_FILES)
-        problems.extend(_file_problems(name, tables[name]))
+        problems.extend(_file_problems(name, tables[name], data_dir))
     problems.extend(_differing_sets({n: t for n, t in tables.items() if n != "spk2utt"}))
     if "utt2spk" in tables and "spk2utt" in tables:
         problems.extend(_speaker_problems(tables["utt2spk"], tables["spk2utt"]))

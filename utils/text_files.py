@@ -106,7 +106,8 @@ def write_kaldi_text(path: Path, entries: dict[str, str]) -> Path:
 def read_manifest(path: Path) -> list[dict]:
     """Read a manifest JSONL file; each record must have `utt_id` and `audio_filepath`.
 
-    Each returned record also gets `_line`, its 1-based line number, for error messages.
+    Each returned record also gets `_line`, its 1-based line number, for error messages; a
+    relative `audio_filepath` (see utils/audio_paths.py) comes back absolute.
 
     Raises InputError (file, line) for bad JSON, missing fields or a repeated utt_id.
     """
@@ -127,6 +128,9 @@ def read_manifest(path: Path) -> list[dict]:
             raise InputError(f"{path} line {number}: utt_id {record['utt_id']!r} repeated")
         seen.add(record["utt_id"])
         record["_line"] = number
+        if not os.path.isabs(str(record["audio_filepath"])):  # relative to the manifest's folder
+            record["audio_filepath"] = os.path.normpath(os.path.join(os.path.abspath(path.parent),
+                                                                     record["audio_filepath"]))
         records.append(record)
     if not records:
         raise InputError(f"{path}: no utterances (made by {MANIFEST_PRODUCER})")

@@ -33,7 +33,7 @@ def test_manifest_lines_and_limits(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in (tmp_path / "m.jsonl").read_text().splitlines()]
     assert len(lines) == 19
     assert set(lines[0]) == {"audio_filepath", "duration", "text", "utt_id", "speaker"}
-    assert lines[0]["duration"] == 1.0 and Path(lines[0]["audio_filepath"]).is_file()
+    assert lines[0]["duration"] == 1.0 and (tmp_path / lines[0]["audio_filepath"]).is_file()  # relative to the manifest
     assert "spk-19\t30.000\toutside" in (tmp_path / "dropped.tsv").read_text()
 
 
