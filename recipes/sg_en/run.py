@@ -11,20 +11,13 @@ external ARPA (--lm-arpa, e.g. LibriSpeech's 3-gram) becomes data/lang_ext, deco
 beam_ext_lm, to show what an out-of-domain LM does to local words. Stage 7 adds the n-best
 oracle and side-by-side hypotheses; stage 6 saves model + LM as exp/<tag>/model_lm.
 """
-from __future__ import annotations
-
-import argparse
 import sys
 from pathlib import Path
 
-RECIPE = Path(__file__).absolute().parent
-sys.path.insert(0, str(RECIPE.parents[1]))  # the repo root is the import root, as Kaldi's path.sh
+sys.path.insert(0, str(Path(__file__).absolute().parents[2]))  # the repo root is the import root (path.sh)
 
-from pipeline.stage_cli import run_recipe  # noqa: E402
-from stages import corpus, data_prep, decode, lang, manifest, score, text_norm, train  # noqa: E402
-
-SETS = ("train", "dev", "test")
-EVAL_SETS = ("dev", "test")
+from stages import corpus, data_prep, decode, lang, manifest, recipe, score, text_norm, train  # noqa: E402
+from stages.recipe import absolute_file  # noqa: E402
 
 STAGES = [
     corpus.stage(),                 # 0  NSC / plain folder checked, or the demo corpus built
@@ -38,30 +31,20 @@ STAGES = [
 ]
 
 
-def _file(value: str) -> str:
-    """An option's file path, made absolute (stage records and inputs must not depend on the cwd)."""
-    return str(Path(value).expanduser().absolute())
+def decoders(args) -> tuple[str, ...]:
+    return ("greedy", "beam") + (("beam_ext_lm",) if args.lm_arpa else ()) + ("beam_lm",)
 
 
-def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus-dir", type=_file, default=None,
-                        help="NSC (PART1/DATA/...) or a plain audio_clips/ + transcripts/ folder; "
-                             "none: synthesise the demo corpus")
-    parser.add_argument("--lm-text", type=_file, action="append", default=None, metavar="FILE",
+def add_options(parser) -> None:
+    parser.add_argument("--lm-text", type=absolute_file, action="append", default=None, metavar="FILE",
                         help="extra in-domain LM text, one sentence per line, normalised like the transcripts")
-    parser.add_argument("--lm-arpa", type=_file, default=None, metavar="FILE",
+    parser.add_argument("--lm-arpa", type=absolute_file, default=None, metavar="FILE",
                         help="an external ARPA LM (.gz ok, e.g. LibriSpeech 3-gram): decoded as beam_ext_lm")
-    parser.add_argument("--hotwords", type=_file, default=None, metavar="FILE",
+    parser.add_argument("--hotwords", type=absolute_file, default=None, metavar="FILE",
                         help="words or phrases to favour in beam search, one per line")
-    parser.add_argument("--max-steps", type=int, default=None, help="override train.max_steps (quick runs)")
-
-
-def variables(args: argparse.Namespace, config: dict) -> dict:
-    decoders = ("greedy", "beam") + (("beam_ext_lm",) if args.lm_arpa else ()) + ("beam_lm",)
-    return {"corpus_dir": args.corpus_dir or "corpus/synthetic", "tag": args.config.stem,
-            "eval": EVAL_SETS, "decoder": decoders}
 
 
 if __name__ == "__main__":
-    sys.exit(run_recipe(STAGES, RECIPE, default_config=RECIPE / "conf/tiny.yaml", sets=SETS,
-                        add_options=add_options, variables=variables))
+    sys.exit(recipe.main(STAGES, __file__, decoders, add_options,
+                         corpus_help="NSC (PART1/DATA/...) or a plain audio_clips/ + transcripts/ folder; "
+                                     "none: synthesise the demo corpus"))
