@@ -69,13 +69,13 @@ class ImportGraph:
             todo.extend(imported)
         return seen
 
-    def fingerprint(self, modules: Iterable[str]) -> tuple[str, list[str]]:
-        """SHA-256 over the closure of `modules`, and the sorted module names it covers."""
+    def fingerprint(self, modules: Iterable[str]) -> tuple[str, dict[str, str]]:
+        """SHA-256 over the closure of `modules`, and the closure itself ({module: source sha256})."""
         closure = self.closure(modules)
         h = hashlib.sha256()
         for name in sorted(closure):
             h.update(f"{name}\0{closure[name]}\n".encode())
-        return h.hexdigest(), sorted(closure)
+        return h.hexdigest(), dict(sorted(closure.items()))
 
     def save(self) -> None:
         """Write the parse cache back (atomically) if anything was parsed."""

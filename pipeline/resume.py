@@ -126,7 +126,7 @@ def decide(stage: Stage, ctx: StageContext, record: dict[str, Any] | None,
         return Decision(True, "no record of a finished run (never ran, or was interrupted)")
     now = stage_state(stage, ctx, fps)
     if record.get("code_fp") != now["code_fp"]:
-        return Decision(True, f"code changed ({_changed_modules(record, now, fps)})")
+        return Decision(True, f"code changed ({_changed_modules(record, now)})")
     if record.get("settings_fp") != now["settings_fp"]:
         changed = [k for k in now["settings"] if record.get("settings", {}).get(k) != now["settings"][k]]
         return Decision(True, f"settings changed: {', '.join(changed) or 'set of keys'}")
@@ -203,10 +203,11 @@ def staging_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.partial")
 
 
-def _changed_modules(record: dict[str, Any], now: dict[str, Any], fps: Fingerprints) -> str:
-    old, new = set(record.get("code_modules", [])), set(now["code_modules"])
-    edited = [m for m in sorted(new) if m in old and fps.code.module_file(m) is not None]
-    named = sorted(new ^ old) or edited
+def _changed_modules(record: dict[str, Any], now: dict[str, Any]) -> str:
+    """The modules added, removed or edited since the record, for the reason line."""
+    old, new = record.get("code_modules", {}), now["code_modules"]
+    old = old if isinstance(old, dict) else {}
+    named = sorted(m for m in set(old) | set(new) if old.get(m) != new.get(m))
     return ", ".join(named[:6]) + (" ..." if len(named) > 6 else "") if named else "its modules"
 
 
