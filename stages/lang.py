@@ -4,12 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.stages import Stage, StageContext
-from steps.make_vocab import make_vocab
-from steps.normalize_text import normalize_plain_text
-from steps.train_lm import train_lm
 
 
 def lang(ctx: StageContext) -> None:
+    from steps.make_vocab import make_vocab
+    from steps.normalize_text import normalize_plain_text
+    from steps.train_lm import train_lm
+
     out = ctx.output("lang")
     make_vocab(ctx.input("train_text"), out, ctx.inputs("eval_text"))
     texts = [ctx.input("train_text")]

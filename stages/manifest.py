@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from pipeline.stages import Stage, StageContext
-from steps.make_manifest import make_manifest
 
 
 def manifest(ctx: StageContext) -> None:
+    from steps.make_manifest import make_manifest
+
     for name in ctx.values("set"):
         make_manifest(ctx.input("data", set=name), ctx.output("manifest", set=name),
                       ctx.output("dropped", set=name), ctx.setting("data.min_duration"),

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from pipeline.stages import Stage, StageContext
-from steps.normalize_text import normalize_text
 
 
 def text_norm(ctx: StageContext) -> None:
+    from steps.normalize_text import normalize_text
+
     for name in ctx.values("set"):
         normalize_text(ctx.input("raw", set=name), ctx.output("text", set=name), ctx.setting("text.normalizer"))
 

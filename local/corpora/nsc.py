@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from local.nsc import check_nsc, prepare_nsc
-from pipeline.jobs import Jobs
+
+if TYPE_CHECKING:
+    from pipeline.jobs import Jobs
 
 SETTINGS: tuple[str, ...] = ("nsc",)
 
@@ -15,7 +17,7 @@ def check(corpus_dir: Path, config: Mapping) -> dict:
     return check_nsc(corpus_dir, tuple(config["nsc"]["channels"]))
 
 
-def prepare(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path, jobs: Jobs, config: Mapping) -> None:
+def prepare(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path, jobs: "Jobs", config: Mapping) -> None:
     """data dir for `split`, split by a hash of the normalised sentence (config nsc.shares)."""
     nsc = config["nsc"]
     prepare_nsc(corpus_dir, split, out_dir, wav_dir, shares=nsc["shares"], nj=jobs,

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from local.corpora import nsc
-from pipeline.jobs import Jobs
 from utils.errors import InputError
+
+if TYPE_CHECKING:
+    from pipeline.jobs import Jobs
 
 SETTINGS: tuple[str, ...] = ("nsc",)
 
@@ -20,7 +22,7 @@ def check(corpus_dir: Path, config: Mapping) -> dict:
     return nsc.check(corpus_dir, config)
 
 
-def prepare(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path, jobs: Jobs, config: Mapping) -> None:
+def prepare(corpus_dir: Path, split: str, out_dir: Path, wav_dir: Path, jobs: "Jobs", config: Mapping) -> None:
     """data dir for `split` (shares and speaker pattern from config nsc)."""
     check(corpus_dir, config)
     nsc.prepare(corpus_dir, split, out_dir, wav_dir, jobs, config)
