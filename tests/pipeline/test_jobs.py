@@ -65,7 +65,7 @@ def test_an_array_map_gives_the_results_in_order_with_a_log_per_task(cmd, tmp_pa
     assert results == [{"n": n, "square": n * n} for n in range(10)]
     for task in (1, 2, 3):
         log = task_log(tmp_path / "log", "squares", task)
-        assert exit_status(log) == 0 and "tests.utils.test_jobs:square: " in log.read_text()
+        assert exit_status(log) == 0 and "tests.pipeline.test_jobs:square: " in log.read_text()
     if cmd == "slurm":
         assert "(Slurm job " in task_log(tmp_path / "log", "squares", 1).read_text()
     assert not (tmp_path / "log/squares.work").exists()
