@@ -1,10 +1,10 @@
 """Content fingerprints of files, folders and settings, for deciding whether a stage is current.
 
 A file's fingerprint is the SHA-256 of its bytes. Hashing is memoised in a JSON cache keyed
-by (size, mtime_ns, inode) and the file's path relative to the recipe folder, so an unchanged 100k-clip corpus costs one `stat` per file on a
-re-run. A folder's fingerprint hashes the sorted (relative path, file fingerprint) pairs of
+by (size, mtime_ns, inode) under the file's path relative to the recipe folder, so an
+unchanged folder of 100k files costs one `stat` per file on a re-run. A folder's fingerprint hashes the sorted (relative path, file fingerprint) pairs of
 everything under it, skipping hidden entries (our `.name.partial` staging areas, locks) and
-not following symlinks (a symlink loop in a corpus cannot hang us).
+not following symlinks (a symlink loop in an input folder cannot hang us).
 """
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ def parallel_map(func: Callable[[T], R], items: Iterable[T], nj: int, desc: str,
     """Yield func(item) in input order. `nj` 1 runs in-process (easy to debug and profile).
 
     Items are read from `items` only as workers free up, and results are consumed as they
-    come, so memory holds what is in flight, not the corpus. `func` must be a module-level
+    come, so memory holds what is in flight, not every item. `func` must be a module-level
     function (it is pickled to the workers). A worker that dies (the OOM killer, a signal)
     raises CurrachError rather than leaving the pool waiting for it.
     """
