@@ -1,7 +1,6 @@
 """Stage 4: vocab.json from the train text, the in-domain KenLM (+ --lm-text), --lm-arpa as data/lang_ext."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from pipeline.stages import Stage, StageContext
 
