@@ -139,7 +139,8 @@ def manifest_span(record: dict) -> tuple[float, float] | None:
 def read_manifest(path: Path) -> list[dict]:
     """Read a manifest JSONL file; each record must have `utt_id` and `audio_filepath`.
 
-    Each returned record also gets `_line`, its 1-based line number, for error messages.
+    Each returned record also gets `_line`, its 1-based line number, for error messages; a
+    relative `audio_filepath` (see utils/audio_paths.py) comes back absolute.
 
     Raises InputError (file, line) for bad JSON, missing fields or a repeated utt_id.
     """
@@ -164,6 +165,9 @@ def read_manifest(path: Path) -> list[dict]:
                              f"{record.get('duration')!r})")
         seen.add(record["utt_id"])
         record["_line"] = number
+        if not os.path.isabs(str(record["audio_filepath"])):  # relative to the manifest's folder
+            record["audio_filepath"] = os.path.normpath(os.path.join(os.path.abspath(path.parent),
+                                                                     record["audio_filepath"]))
         records.append(record)
     if not records:
         raise InputError(f"{path}: no utterances (made by {MANIFEST_PRODUCER})")
