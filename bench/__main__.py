@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.measure import ROOT, run_case
 from bench.report import write_report
-from utils.stage_cli import code_version
+from pipeline.stage_cli import code_version
 
 PARTS = ("audio", "decode", "train", "speed", "memory", "explore", "part3")
 NO_MODEL = ("audio", "explore", "speed", "part3")  # parts that need no trained demo model

@@ -34,7 +34,7 @@ from local.cv_splits import HELD_OUT, exclude_held_out, winners
 from utils.audio_jobs import ClipJob, convert_clips
 from utils.data_dir import write_data_dir
 from utils.errors import InputError
-from utils.jobs import Jobs
+from pipeline.jobs import Jobs
 from utils.prep_report import PrepReport
 from utils.text_files import strip_bom
 

@@ -61,7 +61,7 @@ from local.synth_corpus import make_synthetic_corpus
 from utils.audio_jobs import ClipJob, convert_clips
 from utils.data_dir import write_data_dir
 from utils.errors import InputError
-from utils.jobs import Jobs
+from pipeline.jobs import Jobs
 from utils.prep_report import PrepReport
 
 log = logging.getLogger(__name__)

@@ -53,7 +53,7 @@ from utils.audio_jobs import ClipJob, convert_clips
 from utils.data_dir import Segment, Utterance, write_data_dir
 from utils.data_dir_checks import SEGMENT_TOLERANCE
 from utils.errors import InputError
-from utils.jobs import Jobs
+from pipeline.jobs import Jobs
 from utils.prep_report import PrepReport
 from utils.text_files import atomic_write_text
 

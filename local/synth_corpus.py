@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from utils.errors import CurrachError
-from utils.jobs import parallel_map
+from pipeline.jobs import parallel_map
 
 log = logging.getLogger(__name__)
 VARIANTS = [f"m{i}" for i in range(1, 8)] + [f"f{i}" for i in range(1, 6)]

@@ -30,7 +30,7 @@ from utils.ctc_search import (DEFAULT_ALPHA, DEFAULT_BETA, DEFAULT_BEAM_WIDTH, D
                               SearchSettings, beam_decode, beam_decode_nbest, build_beam_decoder,
                               greedy_decode, search_labels)
 from utils.errors import CurrachError, InputError
-from utils.kill_points import kill_point
+from pipeline.kill_points import kill_point
 from utils.text_files import atomic_write_json, atomic_write_text, write_kaldi_text
 
 HYP_FILE = "hyp"

@@ -16,7 +16,8 @@ the file system (no server, no network). Sections:
   Data        per set hours, utterances, speakers, a duration histogram, the character
               inventory against data/lang/vocab.json, and what prep dropped and why
 Everything comes from the files the stages wrote (score.json alignments from `steps score`,
-data/<set>/*, data/lang/*); nothing is re-decoded or re-scored. The score stage (7) writes it.
+data/<set>/*, data/lang/*); nothing is re-decoded or re-scored. The score stage (7) writes every tag's
+report once its scores are in place (stages/score.py), as it writes RESULTS.md.
 """
 from __future__ import annotations
 
@@ -34,11 +35,8 @@ from utils.report_utterances import set_tables
 
 REPORT_DIR = "report"
 FORMAT = "currach-report/1"
-# What a recipe's score stage declares for the report, beside what scoring itself reads. The page's
-# HTML/JS/CSS (utils/report_assets/) are not Python modules: after editing them, re-run `explore`.
-REPORT_INPUTS = ("data/{set}/wav.scp", "data/{set}/utt2spk", "data/{set}/utt2dur", "data/lang/vocab.json")
-REPORT_CODE = ("steps.explore", "utils.report_systems", "utils.report_utterances", "utils.report_corpus",
-               "utils.report_page")
+# The page's HTML/JS/CSS (utils/report_assets/) are not Python modules: after editing them, re-run
+# `explore` (or the score stage).
 
 logger = logging.getLogger(__name__)
 

@@ -24,9 +24,10 @@ from typing import Annotated
 
 import typer
 
+from utils.audio_paths import portable_path
 from utils.data_dir import read_data_dir
 from utils.errors import CurrachError, InputError
-from utils.kill_points import kill_point
+from pipeline.kill_points import kill_point
 from utils.text_files import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def make_manifest(data_dir: Path, manifest: Path, dropped_report: Path, min_dura
         if not min_duration <= utt.duration <= max_duration:
             dropped.append(f"{utt.utt_id}\t{utt.duration:.3f}\toutside [{min_duration}, {max_duration}] s")
             continue
-        record = {"audio_filepath": utt.wav, "duration": utt.duration, "text": utt.text,
+        record = {"audio_filepath": portable_path(utt.wav, manifest.parent), "duration": utt.duration, "text": utt.text,
                   "utt_id": utt.utt_id, "speaker": utt.speaker}
         if utt.segment is not None:
             record["offset"] = utt.segment.start

@@ -21,7 +21,7 @@ import typer
 
 from utils.errors import CurrachError, InputError
 from utils.kaldi_files import read_kv, write_kv
-from utils.kill_points import kill_point
+from pipeline.kill_points import kill_point
 from utils.text_files import atomic_write_text, read_plain_text
 from utils.transcripts import Normalizer
 

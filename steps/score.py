@@ -34,9 +34,9 @@ import typer
 from utils.align import SCHEMES, EditCounts
 from utils.bootstrap import bootstrap_ci
 from utils.errors import CurrachError, InputError
-from utils.jobs import Jobs, as_jobs
+from pipeline.jobs import Jobs, as_jobs
 from utils.kaldi_files import read_kv
-from utils.kill_points import kill_point
+from pipeline.kill_points import kill_point
 from utils.provenance import collect_provenance
 from utils.score_report import report_text, sentence_line, summary_line
 from utils.scoring import UttScore, error_words, length_buckets, score_utterances, speaker_table, total

@@ -26,7 +26,7 @@ import typer
 from utils.arpa import SPECIAL_WORDS, copy_arpa, read_arpa_unigrams
 from utils.errors import CurrachError, InputError
 from utils.kenlm_tools import run_kenlm
-from utils.kill_points import kill_point
+from pipeline.kill_points import kill_point
 from utils.lm_dir import ARPA_FILE, BINARY_FILE, UNIGRAMS_FILE
 from utils.text_files import atomic_write_text, read_kaldi_text, read_plain_text
 

@@ -5,9 +5,9 @@
 Checks wav.scp, text, utt2spk, spk2utt, utt2dur (and text.raw when present): UTF-8,
 "\\n" endings, keys sorted by byte order and unique, the same utterances in every file,
 speaker ids prefixes of utterance ids, spk2utt matching utt2spk, non-empty text without
-tabs, positive durations, wav.scp paths absolute, existing and not pipes. A dir with
-`segments` (long recordings) is checked as Kaldi does: wav.scp and reco2dur keyed by the
-recordings the segments name, 0 <= start < end <= the recording's length, utt2dur = end - start.
+tabs, positive durations, wav.scp paths (absolute, or relative to the data dir) existing and
+not pipes. A dir with `segments` (long recordings) is checked as Kaldi does: wav.scp and reco2dur
+keyed by the recordings the segments name, 0 <= start < end <= the recording's length, utt2dur = end - start.
 The rules: utils/data_dir_checks.py. Writes nothing; exits 1 and lists every problem.
 """
 from __future__ import annotations

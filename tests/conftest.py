@@ -41,4 +41,7 @@ def slurm(tmp_path_factory: pytest.TempPathFactory):
         yield env
     finally:
         for pid in pids:
-            os.kill(pid, signal.SIGTERM)
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:  # a daemon that failed to start (no munge socket dir) is gone already
+                pass

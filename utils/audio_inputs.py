@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from utils.audio_paths import resolve_path
 from utils.audio_stream import AUDIO_EXTENSIONS
 from utils.errors import InputError
 
@@ -51,7 +52,8 @@ def resolve_inputs(inputs: Sequence[Path]) -> list[AudioItem]:
 
 
 def read_wav_scp(path: Path) -> list[AudioItem]:
-    """Items of a Kaldi wav.scp; InputError for a line without a path or a non-UTF-8 file."""
+    """Items of a Kaldi wav.scp (relative paths are relative to its folder, utils/audio_paths.py);
+    InputError for a line without a path or a non-UTF-8 file."""
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as err:
@@ -66,7 +68,8 @@ def read_wav_scp(path: Path) -> list[AudioItem]:
         utt_id, location = parts
         problem = ("a piped command, not a file; convert the audio first (data prep does)"
                    if location.rstrip().endswith("|") else None)
-        items.append(AudioItem(_clean_id(utt_id), Path(location.strip()), problem))
+        where = location.strip() if problem else resolve_path(location.strip(), path.parent)  # relative: to wav.scp
+        items.append(AudioItem(_clean_id(utt_id), Path(where), problem))
     return items
 
 

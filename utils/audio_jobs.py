@@ -17,7 +17,7 @@ import soundfile as sf
 
 from utils.audio import SAMPLE_RATE, AudioError, convert_to_wav
 from utils.data_dir import Utterance
-from utils.jobs import Jobs, as_jobs
+from pipeline.jobs import Jobs, as_jobs
 from utils.prep_report import PrepReport
 
 

@@ -28,7 +28,7 @@ import soxr
 from utils.batching import cut_sorted
 from utils.errors import CurrachError, InputError
 from utils.features import extract_features
-from utils.jobs import Jobs
+from pipeline.jobs import Jobs
 from utils.text_files import MODEL_PRODUCER, atomic_write_npz, manifest_span, read_manifest
 
 MIN_PART_SECONDS = 600.0  # audio per local worker, at least (see forward_records)

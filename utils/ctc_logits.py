@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from utils.errors import InputError
-from utils.jobs import Jobs, as_jobs
+from pipeline.jobs import Jobs, as_jobs
 from utils.text_files import MODEL_PRODUCER, atomic_write_npz, read_manifest
 
 META_KEY = "__meta__"

@@ -21,7 +21,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from utils.errors import InputError
-from utils.jobs import init_worker
+from pipeline.jobs import init_worker
 from utils.lm_dir import LmFiles, check_lm_dir
 
 DEFAULT_BEAM_WIDTH = 32

@@ -10,7 +10,7 @@ from torch.utils.data import DataLoader
 from transformers import Trainer, TrainerCallback
 
 from utils.batching import DurationBatchSampler
-from utils.kill_points import kill_point
+from pipeline.kill_points import kill_point
 
 
 class CtcTrainer(Trainer):
@@ -84,7 +84,7 @@ class ReplanSchedule(TrainerCallback):
 
 
 class StepKillPoint(TrainerCallback):
-    """`utils.kill_points.kill_point("train_step")` after each optimiser step (interruption tests).
+    """`pipeline.kill_points.kill_point("train_step")` after each optimiser step (interruption tests).
 
     on_step_end runs before the Trainer saves that step's checkpoint, so a kill at step N
     leaves the checkpoints of the steps before N.

@@ -49,6 +49,7 @@ from utils.kaldi_files import (
     write_kv,
 )
 from utils.segments import Segment, plan_segments, read_segments, segment_files
+from utils.audio_paths import portable_path, resolve_path
 from utils.text_files import atomic_write_text
 
 __all__ = ["FixReport", "Segment", "Utterance", "fix_data_dir", "read_data_dir", "read_kv", "spk2utt_from_utt2spk",
@@ -151,7 +152,7 @@ def write_data_dir(data_dir: Path, utts: Iterable[Utterance]) -> None:
     _check_new_utterances(utts)
     utt2spk = {utt.utt_id: utt.speaker for utt in utts}
     files = {
-        "wav.scp": {utt.utt_id: utt.wav for utt in utts},
+        "wav.scp": {utt.utt_id: portable_path(utt.wav, data_dir) for utt in utts},
         "text": {utt.utt_id: utt.text for utt in utts},
         "utt2spk": utt2spk,
         "spk2utt": spk2utt_from_utt2spk(utt2spk),
@@ -161,6 +162,7 @@ def write_data_dir(data_dir: Path, utts: Iterable[Utterance]) -> None:
         files["text.raw"] = {utt.utt_id: str(utt.text_raw) for utt in utts}
     if utts and utts[0].segment is not None:
         files.update(segment_files(utts))
+        files["wav.scp"] = {reco: portable_path(wav, data_dir) for reco, wav in files["wav.scp"].items()}
     rendered = {name: render_kv(mapping) for name, mapping in files.items()}
     data_dir.mkdir(parents=True, exist_ok=True)
     for stale in ("text.raw", "segments", "reco2dur"):
@@ -192,7 +194,7 @@ def read_data_dir(data_dir: Path) -> list[Utterance]:
         Utterance(
             utt_id=utt_id,
             speaker=speaker,
-            wav=wav[segments[utt_id].reco_id] if segmented else wav[utt_id],
+            wav=resolve_path(wav[segments[utt_id].reco_id] if segmented else wav[utt_id], data_dir),
             text=maps["text"][utt_id],
             duration=float(maps["utt2dur"][utt_id]),
             text_raw=None if raw is None else raw[utt_id],
@@ -209,7 +211,7 @@ def _plan_fix(data_dir: Path, names: list[str]) -> tuple[list[Utterance], list[_
     rows: list[_Drop] = []
     dropped: set[str] = set()
     for name, table in tables.items():
-        for issue in unusable_lines(name, table):
+        for issue in unusable_lines(name, table, data_dir):
             rows.append(_Drop(issue.key or "", name, issue.line, issue.reason))
             dropped.add(issue.key or "")
     values = {name: {r.key: r.value for r in table.lines} for name, table in tables.items()}

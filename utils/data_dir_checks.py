@@ -6,18 +6,21 @@ sorted by speaker too, no non-printing or non-ASCII whitespace in text, no <s> <
 positive durations; with `segments`: `utt_id reco_id start end` lines with end > start,
 wav.scp keyed by exactly the recordings that segments name, reco2dur matching them) plus ours:
 speaker id a prefix of the utterance id, UTF-8 everywhere, no tabs, non-empty text, wav.scp
-holding absolute paths of existing files and no pipes, reco2dur required beside segments, each
-segment inside its recording and utt2dur equal to its length (both within SEGMENT_TOLERANCE).
+holding paths of existing files (absolute, or relative to the data dir: utils/audio_paths.py)
+and no pipes, reco2dur required beside segments, each segment inside its recording and utt2dur
+equal to its length (both within SEGMENT_TOLERANCE).
 Problems are short sentences starting with the file name and, when known, the line.
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from utils.audio_paths import resolve_path
 from utils.kaldi_files import KvLine, KvTable, LineIssue, byte_order, order_issues, scan_kv, sorted_keys
 
 PER_UTTERANCE_FILES = ("wav.scp", "text", "utt2spk", "utt2dur")
@@ -69,11 +72,13 @@ def _text_reasons(utt_id: str, value: str) -> list[str]:
     return [f"reserved symbol {word!r} in text (Kaldi forbids <s>, </s>, #0)" for word in reserved]
 
 
-def _wav_reasons(utt_id: str, value: str) -> list[str]:
+def _wav_reasons(utt_id: str, value: str, folder: Path | None = None) -> list[str]:
     if value.rstrip().endswith("|"):
         return ["wav.scp entry is a command pipe; convert audio to 16 kHz mono wav files at data prep"]
     if not os.path.isabs(value):
-        return [f"audio path {value!r} is not absolute"]
+        if folder is None:
+            return [f"audio path {value!r} is not absolute"]
+        value = resolve_path(value, folder)
     if not os.path.isfile(value):
         return [f"audio file {value} does not exist"]
     return []
@@ -125,11 +130,16 @@ ENTRY_CHECKS: dict[str, Callable[[str, str], list[str]]] = {
 }
 
 
-def entry_issues(name: str, lines: Iterable[KvLine]) -> list[LineIssue]:
-    """Problems with the values of file `name` (empty text, missing audio, bad duration, ...)."""
+def entry_issues(name: str, lines: Iterable[KvLine], folder: Path | None = None) -> list[LineIssue]:
+    """Problems with the values of file `name` (empty text, missing audio, bad duration, ...).
+
+    `folder`: the data dir holding the file, against which relative audio paths are checked.
+    """
     check = ENTRY_CHECKS.get(name)
     if check is None:
         return []
+    if name == "wav.scp" and folder is not None:
+        check = functools.partial(_wav_reasons, folder=folder)
     return [LineIssue(r.line, r.key, reason) for r in lines for reason in check(r.key, r.value)]
 
 
@@ -188,10 +198,10 @@ def _speaker_problems(utt2spk: KvTable, spk2utt: KvTable) -> list[str]:
     return problems
 
 
-def unusable_lines(name: str, table: KvTable) -> list[LineIssue]:
+def unusable_lines(name: str, table: KvTable, folder: Path | None = None) -> list[LineIssue]:
     """Why entries of one file cannot be kept (fix_data_dir): bad lines, bad values, conflicting
     duplicates; in line order. `key` is None for a line whose key could not be read."""
-    issues = table.issues + entry_issues(name, table.lines)
+    issues = table.issues + entry_issues(name, table.lines, folder)
     values: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for record in table.lines:
         values[record.key].append((record.line, record.value))
@@ -244,9 +254,9 @@ def segment_problems(tables: Mapping[str, KvTable]) -> list[str]:
     return problems
 
 
-def _file_problems(name: str, table: KvTable) -> list[str]:
+def _file_problems(name: str, table: KvTable, folder: Path) -> list[str]:
     """Format, order and value problems of one file, in line order."""
-    issues = table.issues + order_issues(table.lines) + entry_issues(name, table.lines)
+    issues = table.issues + order_issues(table.lines) + entry_issues(name, table.lines, folder)
     return [f"{name} line {issue.line}: {issue.reason}" for issue in sorted(issues, key=lambda i: i.line)]
 
 
@@ -266,7 +276,7 @@ def validate_data_dir(data_dir: Path) -> list[str]:
             problems.append(f"{name}: missing required file ({PRODUCER})")
             continue
         tables[name] = scan_kv(path, value_required=name not in TEXT_FILES)
-        problems.extend(_file_problems(name, tables[name]))
+        problems.extend(_file_problems(name, tables[name], data_dir))
     not_per_utterance = ("spk2utt", *RECORDING_FILES) if segmented else ("spk2utt",)
     problems.extend(_differing_sets({n: t for n, t in tables.items() if n not in not_per_utterance}))
     if segmented:

@@ -5,7 +5,8 @@ at millions of clips that is gigabytes. `stream_data_dir` sends each file's line
 `SortedSpool` (sorted run files on disk, merged lazily) and writes the same bytes: keys in
 byte order, spk2utt's utterances in byte order per speaker. It checks as it goes what
 `write_data_dir` checks before writing (duplicate ids, text_raw for all utterances or none,
-values that fit on a line) and raises InputError before any file of the dir is replaced.
+values that fit on a line; audio paths beside the dir stored relative to it, as
+utils/audio_paths.py says) and raises InputError before any file of the dir is replaced.
 It does not validate the dir it wrote: the caller runs `validate_data_dir`, as `write_data_dir`
 does (that still reads each file whole; see bench/README.md).
 """
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
+from utils.audio_paths import portable_path
 from utils.data_dir import Utterance, format_duration
 from utils.errors import InputError
 from utils.kaldi_files import format_line
@@ -46,7 +48,7 @@ def stream_data_dir(data_dir: Path, utts: Iterable[Utterance], run_lines: int = 
                 raise InputError(f"text_raw is set for some utterances but not for {utt.utt_id!r}; "
                                  "give it for all utterances or none")
             format_line(utt.utt_id, utt.text)  # the checks of write_data_dir, before the spools see it
-            for name, value in (("wav.scp", utt.wav), ("text", utt.text), ("utt2spk", utt.speaker),
+            for name, value in (("wav.scp", portable_path(utt.wav, data_dir)), ("text", utt.text), ("utt2spk", utt.speaker),
                                 ("utt2dur", format_duration(utt.duration)), ("text.raw", utt.text_raw)):
                 if value is not None:
                     spools[name].add(utt.utt_id, format_line(utt.utt_id, value)[len(utt.utt_id) + 1:-1])

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from utils.errors import InputError
-from utils.stage_cli import code_version
+from pipeline.stage_cli import code_version
 
 PROVENANCE_KEYS = ("commit", "config", "config_fingerprint", "corpus", "date")
 

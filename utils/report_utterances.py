@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from utils.align import CORRECT, DEL, SUB
+from utils.audio_paths import resolve_path
 from utils.kaldi_files import read_kv
 from utils.results_table import System
 
@@ -125,7 +126,7 @@ def _wav_paths(wav_scp: Path, report_dir: Path) -> dict[str, str]:
     for utt, value in read_kv(wav_scp).items():
         if value.rstrip().endswith("|"):
             continue  # a Kaldi pipe: nothing a browser can play
-        target = Path(value) if Path(value).is_absolute() else wav_scp.parent.parent.parent / value
+        target = Path(resolve_path(value, wav_scp.parent))  # relative paths: to wav.scp's folder
         # A URL path: '#', '?' or '%' in a file name would otherwise cut the link short.
         paths[utt] = quote(Path(os.path.relpath(target, report_dir)).as_posix())
     return paths

@@ -16,10 +16,12 @@ import os
 import re
 import shutil
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from utils.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TEXT_PRODUCER = "the text normalization stage (2)"
 # Windows editors and spreadsheets save UTF-8 with this mark first; every reader of a user's
@@ -77,10 +79,12 @@ def atomic_write_json(path: Path, obj: object, sort_keys: bool = True) -> Path:
     return atomic_write_text(path, text + "\n")
 
 
-def atomic_write_npz(path: Path, arrays: dict[str, np.ndarray]) -> Path:
+def atomic_write_npz(path: Path, arrays: dict[str, "np.ndarray"]) -> Path:
     """Write `arrays` to the uncompressed .npz `path` atomically (a temporary sibling, then a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    import numpy as np  # here: planning a run (pipeline.resume reads this module) must not load numpy
+
     with tmp.open("wb") as handle:  # a file object stops numpy from appending ".npz"
         np.savez(handle, **arrays)
     os.replace(tmp, path)
@@ -139,7 +143,8 @@ def manifest_span(record: dict) -> tuple[float, float] | None:
 def read_manifest(path: Path) -> list[dict]:
     """Read a manifest JSONL file; each record must have `utt_id` and `audio_filepath`.
 
-    Each returned record also gets `_line`, its 1-based line number, for error messages.
+    Each returned record also gets `_line`, its 1-based line number, for error messages; a
+    relative `audio_filepath` (see utils/audio_paths.py) comes back absolute.
 
     Raises InputError (file, line) for bad JSON, missing fields or a repeated utt_id.
     """
@@ -164,6 +169,9 @@ def read_manifest(path: Path) -> list[dict]:
                              f"{record.get('duration')!r})")
         seen.add(record["utt_id"])
         record["_line"] = number
+        if not os.path.isabs(str(record["audio_filepath"])):  # relative to the manifest's folder
+            record["audio_filepath"] = os.path.normpath(os.path.join(os.path.abspath(path.parent),
+                                                                     record["audio_filepath"]))
         records.append(record)
     if not records:
         raise InputError(f"{path}: no utterances (made by {MANIFEST_PRODUCER})")

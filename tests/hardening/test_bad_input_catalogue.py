@@ -29,7 +29,7 @@ from tests.hardening import bad_inputs as bad
 from tests.hardening.bad_inputs import Planted
 from utils.data_dir import read_data_dir, validate_data_dir
 from utils.errors import InputError
-from utils.fingerprint import FingerprintCache
+from pipeline.fingerprint import FingerprintCache
 
 KEPT, REPAIRED, DROPPED, FLAGGED, REFUSED = "kept", "repaired", "dropped", "flagged", "refused"
 DATA_FILES = ("wav.scp", "text", "text.raw", "utt2spk", "spk2utt", "utt2dur")

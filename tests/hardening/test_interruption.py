@@ -1,7 +1,7 @@
 """Interruption: every stage of both recipes SIGKILLed part-way, re-run, same final outputs.
 
 Per recipe, one uninterrupted reference run and one chain of runs that die in stage 0, 1, ...
-7 in turn (tests/hardening/interrupted_runs.py: the kill points of utils/kill_points.py fire
+7 in turn (tests/hardening/interrupted_runs.py: the kill points of pipeline/kill_points.py fire
 between utterances, lines, training steps, decodes and scores). The chain ends with outputs
 byte-identical to the reference's, training included: a resumed run restores the RNG state
 and data order from its checkpoint, so on CPU it reproduces the same weights bit for bit
@@ -122,7 +122,7 @@ def test_final_outputs_equal_an_uninterrupted_run(request: pytest.FixtureRequest
 
 
 def test_disk_full_fails_with_one_clear_line_and_keeps_earlier_outputs(ga_ie: Runs, tmp_path: Path) -> None:
-    recipe = _copy(ga_ie.chain, tmp_path, ignore=("exp", "corpus", "wavs"))
+    recipe = _copy(ga_ie.chain, tmp_path, ignore=("exp", "corpus"))  # wav.scp names ../wavs/ relatively
     before = {p: p.read_bytes() for p in (recipe / "data").rglob("*") if p.is_file()}
 
     def small_files() -> None:  # in the child: writes past 8 KB fail with EFBIG instead of killing it
@@ -161,7 +161,7 @@ def test_ctrl_c_in_data_prep_stops_cleanly_and_says_how_to_resume(ga_ie: Runs, t
 
 def _copy(chain: Path, root: Path, ignore: tuple[str, ...]) -> Path:
     """The recipe folder `chain` copied to root/recipes/ (without `ignore`d names), beside links to the code."""
-    for shared in ("utils", "steps", "local", "tools"):
+    for shared in ("pipeline", "stages", "utils", "steps", "local", "tools"):
         (root / shared).symlink_to(REPO / shared)
     return Path(shutil.copytree(chain, root / "recipes" / chain.name, ignore=shutil.ignore_patterns(*ignore)))
 
@@ -170,8 +170,8 @@ WORKERS = textwrap.dedent('''
     import os, sys, time
     sys.path.insert(0, {repo!r})
     from pathlib import Path
-    from utils.jobs import parallel_map
-    from utils.lock import RecipeLock
+    from pipeline.jobs import parallel_map
+    from pipeline.lock import RecipeLock
 
     def work(item):  # the first chunks quickly, then long items a worker is busy with at the kill
         time.sleep(0.2 if item < 16 else 60)
@@ -187,7 +187,7 @@ TAKER = textwrap.dedent('''
     import sys
     sys.path.insert(0, {repo!r})
     from pathlib import Path
-    from utils.lock import RecipeLock
+    from pipeline.lock import RecipeLock
     from utils.logs import setup_logging
 
     setup_logging()

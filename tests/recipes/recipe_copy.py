@@ -12,7 +12,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def copy_recipe(name: str, root: Path) -> Path:
     """root/recipes/<name> with run.py and conf/ copied; utils, steps, local, tools linked."""
-    for shared in ("utils", "steps", "local", "tools"):
+    root.mkdir(parents=True, exist_ok=True)
+    for shared in ("pipeline", "stages", "utils", "steps", "local", "tools"):
         (root / shared).symlink_to(REPO / shared)
     recipe = root / "recipes" / name
     recipe.mkdir(parents=True)

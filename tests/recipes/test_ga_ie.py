@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,57 @@ def test_a_datasets_parquet_folder_is_read_by_what_it_holds(cv_corpus: Path, tmp
     assert stages_run(proc) == [0, 1]
     assert json.loads((recipe / "data/local/corpus.json").read_text())["layout"] == "hf_parquet"
     assert [len((recipe / f"data/{s}/wav.scp").read_text().splitlines()) for s in ("train", "dev", "test")] == [2, 1, 1]
+
+
+def _real_copy(finished: Path, target: Path) -> Path:
+    """The finished repo copy with its code folders copied too (not linked), so that a test may edit them."""
+    root = shutil.copytree(finished.parents[1], target, symlinks=True)
+    for linked in ("pipeline", "stages", "steps", "utils", "local"):
+        (root / linked).unlink()
+        shutil.copytree(Path(os.readlink(finished.parents[1] / linked)), root / linked,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return root / "recipes/ga_ie"
+
+
+def _plan(recipe: Path) -> dict[str, str]:
+    dry = run_recipe(recipe, "--config", "conf/e2e.yaml", "--max-steps", "4", "--dry-run").stdout
+    return {line.split()[2]: line for line in dry.splitlines()}
+
+
+def test_code_fingerprints_follow_imports(finished: Path, tmp_path: Path) -> None:
+    """Decode re-runs after a change in a module it imports only indirectly (steps.tune_lm_weights via
+    steps.decode_with_lm, utils.ctc_search); a scoring-only module re-runs scoring and not training."""
+    recipe = _real_copy(finished, tmp_path / "repo")
+    run_recipe(recipe, "--config", "conf/e2e.yaml", "--max-steps", "4")  # whatever earlier tests left stale
+    assert all("skip" in line for line in _plan(recipe).values()), _plan(recipe)
+    for module in ("steps/tune_lm_weights.py", "utils/ctc_search.py"):
+        source = recipe.parents[1] / module
+        original = source.read_text(encoding="utf-8")
+        source.write_text(original + "\n# edited\n", encoding="utf-8")
+        plan = _plan(recipe)
+        assert "RUN" in plan["decode"] and module.replace("/", ".")[:-3] in plan["decode"], plan["decode"]
+        assert "skip" in plan["train"] and "skip" in plan["lang"]
+        source.write_text(original, encoding="utf-8")
+    (recipe.parents[1] / "utils/score_report.py").write_text(
+        (recipe.parents[1] / "utils/score_report.py").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    plan = _plan(recipe)
+    assert [name for name, line in plan.items() if "RUN" in line] == ["score"], plan
+
+
+def test_a_moved_checkout_is_still_up_to_date(finished: Path, tmp_path: Path) -> None:
+    """Copy the finished repo (data/, exp/, corpus/) elsewhere and delete the original's data: nothing
+    re-runs, and a forced decode reads the audio at its new place."""
+    run_recipe(finished, "--config", "conf/e2e.yaml", "--max-steps", "4")  # whatever earlier tests left stale
+    moved = shutil.copytree(finished.parents[1], tmp_path / "elsewhere", symlinks=True) / "recipes/ga_ie"
+    hidden = finished.with_name("ga_ie.hidden")
+    finished.rename(hidden)
+    try:
+        again = run_recipe(moved, "--config", "conf/e2e.yaml", "--max-steps", "4")
+        assert stages_run(again) == [] and again.stderr.count("skip, up to date") == 8, again.stderr
+        assert (moved / "data/train/wav.scp").read_text().split()[1].startswith("../wavs/train/")
+        shutil.rmtree(moved / "exp/e2e/logits")
+        forced = run_recipe(moved, "--config", "conf/e2e.yaml", "--max-steps", "4", "--only", "decode", "--force")
+        assert stages_run(forced) == [6]
+        assert (moved / "exp/e2e/decode_test_greedy/hyp").read_bytes() == (hidden / "exp/e2e/decode_test_greedy/hyp").read_bytes()
+    finally:
+        hidden.rename(finished)

@@ -16,6 +16,7 @@ from local.normalizers.en_sg import normalize
 from steps.train_lm import train_lm
 from tests.recipes.recipe_copy import REPO, copy_recipe, run_recipe, stages_run
 from tests.recipes.test_sg_en_steps import make_uppercase_model
+from utils.text_files import read_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -136,7 +137,7 @@ def test_model_lm_decodes_with_transformers_alone(finished: dict) -> None:
     processor = AutoProcessor.from_pretrained(model_dir)
     assert type(processor).__name__ == "Wav2Vec2ProcessorWithLM"
     model = AutoModelForCTC.from_pretrained(model_dir).eval()
-    record = json.loads((finished["recipe"] / "data/test/manifest.jsonl").read_text().splitlines()[0])
+    record = read_manifest(finished["recipe"] / "data/test/manifest.jsonl")[0]  # audio paths come back absolute
     audio, rate = soundfile.read(record["audio_filepath"], dtype="float32")
     inputs = processor(audio, sampling_rate=rate, return_tensors="pt")
     with torch.inference_mode():

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from steps.__main__ import app
 from utils.audio import write_wav
 from utils.data_dir import Utterance, write_data_dir
+from utils.text_files import read_manifest
 
 runner = CliRunner()
 
@@ -33,7 +34,7 @@ def test_manifest_lines_and_limits(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in (tmp_path / "m.jsonl").read_text().splitlines()]
     assert len(lines) == 19
     assert set(lines[0]) == {"audio_filepath", "duration", "text", "utt_id", "speaker"}
-    assert lines[0]["duration"] == 1.0 and Path(lines[0]["audio_filepath"]).is_file()
+    assert lines[0]["duration"] == 1.0 and (tmp_path / lines[0]["audio_filepath"]).is_file()  # relative to the manifest
     assert "spk-19\t30.000\toutside" in (tmp_path / "dropped.tsv").read_text()
 
 
@@ -56,4 +57,7 @@ def test_segmented_dir_gives_offset_and_duration(tmp_path: Path) -> None:
     assert set(lines) == {utt_id for utt_id, *_ in SEGMENTS}
     for utt_id, _, reco, start, end, _ in SEGMENTS:
         assert (lines[utt_id]["offset"], lines[utt_id]["duration"]) == (start, end - start)
-        assert lines[utt_id]["audio_filepath"] == str((tmp_path / "audio" / f"{reco}.wav").resolve())
+        assert lines[utt_id]["audio_filepath"] == f"audio/{reco}.wav"  # the recording, relative to the manifest
+    read = {r["utt_id"]: r for r in read_manifest(tmp_path / "m.jsonl")}
+    for utt_id, _, reco, *_ in SEGMENTS:
+        assert read[utt_id]["audio_filepath"] == str(tmp_path / "audio" / f"{reco}.wav")

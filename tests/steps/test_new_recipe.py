@@ -26,7 +26,7 @@ def scratch_repo(root: Path, recipes: tuple[str, ...] = ("ga_ie",)) -> Path:
     """The repo's code and the given recipes' run.py, conf/, README.md under `root`: no data/, exp/,
     corpus/; tools/ (KenLM) linked. new_recipe writes into it, never into the real repo."""
     ignore, scaffold = shutil.ignore_patterns("__pycache__"), list(SCAFFOLD)
-    for name in ("steps", "utils", "local"):
+    for name in ("pipeline", "stages", "steps", "utils", "local"):
         shutil.copytree(REPO / name, root / name, ignore=ignore)
     (root / "tools").symlink_to(REPO / "tools")
     for recipe in recipes:

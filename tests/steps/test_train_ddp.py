@@ -2,7 +2,7 @@
 and the same under `accelerate launch`.
 
 The step runs unchanged, as a user would run it: first `python -m torch.distributed.run --standalone
---nproc_per_node 2 -m steps train_ctc ...`, then (the resume) through utils.launch.run_step, which is
+--nproc_per_node 2 -m steps train_ctc ...`, then (the resume) through pipeline.launch.run_step, which is
 what `run.py --ngpu 2` does. Both ranks log their steps (CURRACH_REPLICA_LOG_LEVEL=INFO;
 each line is tagged with its rank), which is what the lockstep assertions read.
 """
@@ -21,7 +21,7 @@ import pytest
 from tests.steps.test_train_ctc import corpus, newest_state, write_config  # noqa: F401 (corpus: a fixture)
 from steps.train_ctc import train_ctc
 from utils.ctc_model import is_finished_model
-from utils.launch import run_step
+from pipeline.launch import run_step
 
 REPO = Path(__file__).resolve().parents[2]
 STEP_LINE = re.compile(r"\[rank (\d)\] INFO \S+ step (\d+)/\d+ epoch ([\d.]+) .*train loss (\S+)")

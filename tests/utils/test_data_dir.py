@@ -115,7 +115,7 @@ CORRUPTIONS: dict[str, tuple[Callable[[Path], None], str]] = {
     "missing-wav": (delete_wav, "wav.scp line 2: audio file"),
     "pipe-in-wav-scp": (replace_line("wav.scp", "spk9-0001", b"spk9-0001 sox in.flac -t wav - |"),
                         "wav.scp line 5: wav.scp entry is a command pipe"),
-    "relative-wav": (replace_line("wav.scp", "spk9-0001", b"spk9-0001 audio/spk9-0001.wav"), "is not absolute"),
+    "relative-wav": (replace_line("wav.scp", "spk9-0001", b"spk9-0001 audio/spk9-0001.wav"), "audio/spk9-0001.wav does not exist"),  # relative to the data dir
     "missing-file": (lambda data_dir: (data_dir / "utt2dur").unlink(), "utt2dur: missing required file"),
     "no-final-newline": (rewrite_bytes("utt2spk", lambda data: data[:-1]), "utt2spk line 6: last line does not end"),
     "empty-dir": (lambda data_dir: [(data_dir / name).write_bytes(b"") for name in FILES], "no utterances"),
@@ -212,3 +212,16 @@ def test_fix_needs_per_utterance_files(tmp_path: Path) -> None:
     (data_dir / "wav.scp").unlink()
     with pytest.raises(InputError, match="missing wav.scp"):
         fix_data_dir(data_dir)
+
+
+def test_audio_beside_the_data_dir_is_stored_relative_and_read_back_absolute(tmp_path: Path) -> None:
+    """data/wavs/x.wav is written as ../wavs/x.wav in data/train/wav.scp: the folder can move."""
+    from utils.data_dir import Utterance, read_data_dir, write_data_dir
+
+    wav = tmp_path / "data/wavs/spk1-a.wav"
+    wav.parent.mkdir(parents=True)
+    wav.write_bytes(b"RIFF")
+    write_data_dir(tmp_path / "data/train", [Utterance("spk1-a", "spk1", str(wav), "a b", 1.0)])
+    assert (tmp_path / "data/train/wav.scp").read_text() == "spk1-a ../wavs/spk1-a.wav\n"
+    moved = tmp_path.rename(tmp_path.with_name(tmp_path.name + "_moved"))
+    assert read_data_dir(moved / "data/train")[0].wav == str(moved / "data/wavs/spk1-a.wav")

@@ -25,8 +25,8 @@ def test_round_trip_and_layout(tmp_path: Path) -> None:
     data_dir = tmp_path / "conv"
     assert sorted(p.name for p in data_dir.iterdir()) == FILES
     assert read_data_dir(data_dir) == sorted(utts, key=lambda u: u.utt_id.encode("utf-8"))
-    assert read_kv(data_dir / "wav.scp") == {"r1": str((tmp_path / "audio" / "r1.wav").resolve()),
-                                             "r2": str((tmp_path / "audio" / "r2.wav").resolve())}
+    # keyed by recording, stored relative to the data dir (utils/audio_paths.py)
+    assert read_kv(data_dir / "wav.scp") == {"r1": "../audio/r1.wav", "r2": "../audio/r2.wav"}
     assert read_kv(data_dir / "segments")["B02-r1-0001"] == "r1 1.500 3.250"
     assert read_kv(data_dir / "reco2dur") == {"r1": "4.000", "r2": "3.500"}
     assert read_kv(data_dir / "utt2dur")["B02-r2-0001"] == "2.250"

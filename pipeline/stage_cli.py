@@ -19,11 +19,11 @@ from typing import Any, Callable, Sequence
 import yaml
 
 from utils.errors import CurrachError
-from utils.fingerprint import FingerprintCache
-from utils.job_array import CMDS
-from utils.lock import RecipeLock
+from pipeline.job_array import CMDS
+from pipeline.lock import RecipeLock
 from utils.logs import setup_logging
-from utils.stages import RecordStore, Stage, StageContext, check_inputs, decide, execute, stage_paths
+from pipeline.resume import Fingerprints, RecordStore, check_inputs, decide, execute
+from pipeline.stages import Stage, StageContext
 
 log = logging.getLogger("currach")
 
@@ -93,16 +93,21 @@ def code_version(repo: Path) -> str:
         return "unknown"
 
 
-def run_recipe(stages: Sequence[Stage], recipe_dir: Path, *, default_config: Path, sets: Sequence[str],
+def run_recipe(stages: Sequence[Stage], recipe_dir: Path, *, default_config: Path, sets: Sequence[str] = (),
                add_options: Callable[[argparse.ArgumentParser], None] | None = None,
-               variables: Callable[[argparse.Namespace, dict], dict[str, str]] | None = None,
+               variables: Callable[[argparse.Namespace, dict], dict[str, str | tuple[str, ...]]] | None = None,
                argv: Sequence[str] | None = None) -> int:
-    """Parse `argv`, then list, explain or run the selected stages. Returns an exit code."""
+    """Parse `argv`, then list, explain or run the selected stages. Returns an exit code.
+
+    `sets` fills `{set}` in path templates; `variables(args, config)` gives the other fields (a
+    string fills a field, a tuple expands it).
+    """
     prog = str(Path(sys.argv[0]).name if argv is None else "run.py")
     parser = build_parser(stages, f"recipes/{recipe_dir.name}/{prog}", default_config, add_options)
     args = parser.parse_args(argv)
     if not args.config.exists() and (recipe_dir / args.config).exists():
         args.config = recipe_dir / args.config  # `--config conf/x.yaml` from the repo root means the recipe's
+    args.config = args.config.absolute()
     setup_logging()
     if args.list:
         for s in stages:
@@ -112,9 +117,9 @@ def run_recipe(stages: Sequence[Stage], recipe_dir: Path, *, default_config: Pat
         config = load_config(args.config)
         config["options"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
                              if k not in {"stage", "stop_stage", "only", "list", "dry_run", "force", "nj", "config"}}
-        ctx = StageContext(recipe_dir=recipe_dir, config=config, config_path=args.config.resolve(),
-                           options=config["options"], nj=args.nj, sets=tuple(sets),
-                           variables=variables(args, config) if variables else {})
+        fields = {"set": tuple(sets), **(variables(args, config) if variables else {})}
+        ctx = StageContext(recipe_dir=recipe_dir, config=config, config_path=args.config,
+                           options=config["options"], nj=args.nj, variables=fields)
         ctx.owned = frozenset(_producers(stages, ctx))
         selected = select(stages, args)
         if args.dry_run:
@@ -152,34 +157,34 @@ def _failure(stage: Stage, err: Exception, log_file: Path) -> str:
 
 
 def _producers(stages: Sequence[Stage], ctx: StageContext) -> dict[Path, Stage]:
-    return {p: s for s in stages for which in ("outputs", "in_place") for p in stage_paths(s, which, ctx)}
+    return {d.path: s for s in stages for which in ("outputs", "in_place") for d in ctx.declared(s, which)}
 
 
 def _dry_run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, force: bool) -> int:
-    store, cache = RecordStore(ctx.recipe_dir / "exp/.stages"), FingerprintCache(ctx.recipe_dir / "exp/.stages/fingerprints.json")
+    store, fps = RecordStore(ctx.recipe_dir / "exp/.stages"), Fingerprints.for_recipe(ctx.recipe_dir)
     dirty: dict[Path, int] = {}
     for s in stages:
         if s not in selected:
             print(f"stage {s.number} {s.name:<12} not selected")
             continue
-        decision = decide(s, ctx, store.load(s), cache, force, dirty)
+        decision = decide(s, ctx, store.load(s), fps, force, dirty)
         if decision.run:
-            dirty.update({p: s.number for w in ("outputs", "in_place") for p in stage_paths(s, w, ctx)})
+            dirty.update({d.path: s.number for w in ("outputs", "in_place") for d in ctx.declared(s, w)})
         print(f"stage {s.number} {s.name:<12} {'RUN ' if decision.run else 'skip'}  {decision.reason}")
-    cache.save()
+    fps.save()
     return 0
 
 
 def _run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, force: bool) -> int:
     store = RecordStore(ctx.recipe_dir / "exp/.stages")
-    cache = FingerprintCache(ctx.recipe_dir / "exp/.stages/fingerprints.json")
+    fps = Fingerprints.for_recipe(ctx.recipe_dir)
     producers = _producers(stages, ctx)
     version = code_version(ctx.recipe_dir)
     log.info("%s: stages %s, config %s, code %s", ctx.recipe_dir.name,
              ",".join(str(s.number) for s in selected), ctx.config_path, version)
     for s in selected:
         previous = store.load(s)
-        decision = decide(s, ctx, previous, cache, force, {})
+        decision = decide(s, ctx, previous, fps, force, {})
         if not decision.run:
             log.info("stage %d %s: skip, %s", s.number, s.name, decision.reason)
             continue
@@ -188,7 +193,7 @@ def _run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, forc
         setup_logging(log_file=log_file)
         log.info("stage %d %s: run, %s", s.number, s.name, decision.reason)
         try:
-            record = execute(s, ctx, store, cache, fresh=force or previous is not None)
+            record = execute(s, ctx, store, fps, fresh=force or previous is not None)
         except (CurrachError, KeyboardInterrupt):
             raise
         except Exception as err:  # a bug or an unforeseen input: say where, keep the traceback in the log

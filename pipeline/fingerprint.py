@@ -1,10 +1,10 @@
 """Content fingerprints of files, folders and settings, for deciding whether a stage is current.
 
 A file's fingerprint is the SHA-256 of its bytes. Hashing is memoised in a JSON cache keyed
-by (size, mtime_ns, inode), so an unchanged 100k-clip corpus costs one `stat` per file on a
-re-run. A folder's fingerprint hashes the sorted (relative path, file fingerprint) pairs of
+by (size, mtime_ns, inode) under the file's path relative to the recipe folder, so an
+unchanged folder of 100k files costs one `stat` per file on a re-run. A folder's fingerprint hashes the sorted (relative path, file fingerprint) pairs of
 everything under it, skipping hidden entries (our `.name.partial` staging areas, locks) and
-not following symlinks (a symlink loop in a corpus cannot hang us).
+not following symlinks (a symlink loop in an input folder cannot hang us).
 """
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ MISSING = "missing"
 class FingerprintCache:
     """SHA-256 per file, remembered by (size, mtime_ns, inode) in a JSON file."""
 
-    def __init__(self, cache_file: Path | None = None):
+    def __init__(self, cache_file: Path | None = None, root: Path | None = None):
         self.cache_file = cache_file
+        self.root = os.path.abspath(root) if root is not None else None
         self._entries: dict[str, list[Any]] = {}
         self._dirty = False
         if cache_file is not None and cache_file.is_file():
@@ -32,7 +33,7 @@ class FingerprintCache:
 
     def file(self, path: Path) -> str:
         st = path.stat()
-        key = str(path.resolve())
+        key = self._key(path)
         stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
         hit = self._entries.get(key)
         if hit is not None and hit[:3] == stamp:
@@ -41,6 +42,13 @@ class FingerprintCache:
         self._entries[key] = stamp + [digest]
         self._dirty = True
         return digest
+
+    def _key(self, path: Path) -> str:
+        """Files under `root` are keyed relative to it, so a moved folder keeps its cache."""
+        full = os.path.abspath(path)
+        if self.root is not None and full.startswith(self.root + os.sep):
+            return os.path.relpath(full, self.root)
+        return full
 
     def path(self, path: Path, exclude: frozenset[Path] = frozenset()) -> str:
         """Fingerprint of a file or folder; the string "missing" when it does not exist.
@@ -89,17 +97,3 @@ def settings_fingerprint(settings: Any) -> str:
     """SHA-256 of a JSON-able value, key order independent."""
     blob = json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def module_source_fingerprint(modules: list[str]) -> str:
-    """SHA-256 over the source files of the named modules (import names, e.g. "steps.make_vocab")."""
-    import importlib.util
-
-    h = hashlib.sha256()
-    for name in sorted(set(modules)):
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
-            h.update(f"{name}\0unknown\n".encode())
-            continue
-        h.update(f"{name}\0{_sha256_file(Path(spec.origin))}\n".encode())
-    return h.hexdigest()

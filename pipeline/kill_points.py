@@ -3,11 +3,9 @@
 With `CURRACH_KILL_AT=name:N` in the environment, the process SIGKILLs itself at the Nth call
 of `kill_point(name)` (counted per process): a crash at an exact, repeatable place, between
 two utterances or two training steps, as a power cut or an OOM killer would cause it. Without
-the variable (every normal run) a call costs one dictionary look-up. Names in use:
-"parallel_map" (one per item of utils.jobs.parallel_map: stage 0 speech synthesis, stage 1
-audio conversion), "normalize_text", "make_manifest" and "train_lm" (one per line, stages 2-4),
-"train_step" (one per optimiser step, stage 5), "decode_set" (one per decode written, stage 6)
-and "score" (one per decode scored, stage 7, counted in the stage's own process).
+the variable (every normal run) a call costs one dictionary look-up. Callers name their own
+points: "parallel_map" (one per item of pipeline.jobs.parallel_map) here, and the steps'
+"normalize_text", "make_manifest", "train_lm", "train_step", "decode_set" and "score".
 """
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""utils.job_array: N tasks with per-task logs, one retry, a clear error; locally and on a real Slurm."""
+"""pipeline.job_array: N tasks with per-task logs, one retry, a clear error; locally and on a real Slurm."""
 from __future__ import annotations
 
 import pytest
 
-from utils.job_array import JobsFailed, exit_status, run_array, task_log
+from pipeline.job_array import JobsFailed, exit_status, run_array, task_log
 
 # Task 2 fails the first time it runs (it leaves a marker), then succeeds: the retry must rerun only it.
 FLAKY = ["bash", "-c", "echo task JOB; if [ JOB = 2 ] && [ ! -e {marker} ]; then touch {marker}; exit 3; fi"]
@@ -54,7 +54,7 @@ def test_ctrl_c_while_waiting_on_slurm_cancels_the_array(slurm, tmp_path):
 
     repo = Path(__file__).resolve().parents[2]
     code = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
-            "from utils.job_array import run_array; "
+            "from pipeline.job_array import run_array; "
             "run_array(['sleep', '300'], nj=2, log_dir=Path(sys.argv[2]), name='sleepy', cmd='slurm')")
     proc = subprocess.Popen([sys.executable, "-c", code, str(repo), str(tmp_path)], env={**os.environ, **slurm},
                             stderr=subprocess.PIPE, text=True, start_new_session=True,

@@ -23,18 +23,18 @@ TOY = textwrap.dedent('''
     import os, signal, sys, time
     from pathlib import Path
     sys.path.insert(0, {repo!r})
-    from utils.stages import Stage
-    from utils.stage_cli import run_recipe
+    from pipeline.stages import Stage
+    from pipeline.stage_cli import run_recipe
 
     def copy(ctx):
-        ctx.out("work/a.txt").write_text(ctx.path("src.txt").read_text())
+        ctx.output("a").write_text(ctx.input("src").read_text())
 
     def upper(ctx):
-        with open(ctx.path("work/ckpt") / "starts.txt", "a") as f:  # in-place work, kept for resume
+        with open(ctx.work("ckpt") / "starts.txt", "a") as f:  # in-place work, kept for resume
             f.write(ctx.config["upper"]["suffix"] + "\\n")
-        out = ctx.out("work/b")
+        out = ctx.output("b")
         out.mkdir()
-        text = ctx.path("work/a.txt").read_text().upper() + ctx.config["upper"]["suffix"]
+        text = ctx.input("a").read_text().upper() + ctx.config["upper"]["suffix"]
         (out / "b.txt").write_text(text[: len(text) // 2])
         if os.environ.get("TOY_DIE"):
             os.kill(os.getpid(), signal.SIGKILL)
@@ -43,14 +43,14 @@ TOY = textwrap.dedent('''
         (out / "b.txt").write_text(text)
 
     def count(ctx):
-        n = len(ctx.path("work/b/b.txt").read_text())
-        ctx.out("work/count.txt").write_text(str(n))
+        n = len(ctx.input("b").read_text())
+        ctx.output("count").write_text(str(n))
 
     STAGES = [
-        Stage(0, "copy", copy, inputs=("src.txt",), outputs=("work/a.txt",), doc="copy the source"),
-        Stage(1, "upper", upper, inputs=("work/a.txt",), outputs=("work/b",), in_place=("work/ckpt",),
+        Stage(0, "copy", copy, inputs={"src": "src.txt"}, outputs={"a": "work/a.txt"}, doc="copy the source"),
+        Stage(1, "upper", upper, inputs={"a": "work/a.txt"}, outputs={"b": "work/b"}, in_place={"ckpt": "work/ckpt"},
               settings=("upper",), doc="upper-case"),
-        Stage(2, "count", count, inputs=("work/b/b.txt",), outputs=("work/count.txt",), doc="count"),
+        Stage(2, "count", count, inputs={"b": "work/b/b.txt"}, outputs={"count": "work/count.txt"}, doc="count"),
     ]
     if __name__ == "__main__":
         here = Path(__file__).resolve().parent
@@ -60,7 +60,7 @@ TOY = textwrap.dedent('''
 
 @pytest.fixture
 def toy(tmp_path: Path) -> Path:
-    (tmp_path / "run.py").write_text(TOY.format(repo=str(REPO)))
+    (tmp_path / "run.py").write_text(TOY.replace("{repo!r}", repr(str(REPO))))
     (tmp_path / "src.txt").write_text("hello")
     (tmp_path / "conf.yaml").write_text("upper:\n  suffix: '!'\n")
     return tmp_path
@@ -131,7 +131,9 @@ def test_dry_run_explains_and_changes_nothing(toy: Path) -> None:
     lines = run(toy, "--dry-run").stdout.splitlines()
     assert "input src.txt changed" in lines[0]
     assert "rewritten by stage 0" in lines[1] and "rewritten by stage 1" in lines[2]
-    assert "skip" in run(toy, "--dry-run", "--stage", "2").stdout.splitlines()[0] or True
+    only_2 = run(toy, "--dry-run", "--stage", "2").stdout.splitlines()  # its own input b/b.txt is unchanged
+    assert "not selected" in only_2[0] and "not selected" in only_2[1]
+    assert only_2[2].startswith("stage 2 count") and "skip" in only_2[2]
     assert (toy / "work/count.txt").read_text() == "6"
 
 
@@ -189,10 +191,11 @@ def test_a_file_written_into_an_earlier_stages_folder_does_not_rerun_its_readers
     """Stage 2 reads stage 1's folder and writes a note into it (as stage 7 writes the model
     card into stage 5's model dir): that note must not make stage 2's input look changed."""
     text = (toy / "run.py").read_text()
-    text = text.replace('ctx.out("work/count.txt").write_text(str(n))',
-                        'ctx.out("work/count.txt").write_text(str(n)); ctx.out("work/b/note.txt").write_text("n")')
-    text = text.replace('inputs=("work/b/b.txt",), outputs=("work/count.txt",)',
-                        'inputs=("work/b",), outputs=("work/count.txt", "work/b/note.txt")')
+    text = text.replace('ctx.output("count").write_text(str(n))',
+                        'ctx.output("count").write_text(str(n)); ctx.output("note").write_text("n")')
+    text = text.replace('n = len(ctx.input("b").read_text())', 'n = len((ctx.input("b") / "b.txt").read_text())')
+    text = text.replace('inputs={"b": "work/b/b.txt"}, outputs={"count": "work/count.txt"}',
+                        'inputs={"b": "work/b"}, outputs={"count": "work/count.txt", "note": "work/b/note.txt"}')
     (toy / "run.py").write_text(text)
     assert ran(run(toy)) == ["0 copy", "1 upper", "2 count"]
     assert (toy / "work/b/note.txt").is_file()

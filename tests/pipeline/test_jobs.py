@@ -1,4 +1,4 @@
-"""utils.jobs: the local pool, and Jobs.map as a job array, here and on a real Slurm."""
+"""pipeline.jobs: the local pool, and Jobs.map as a job array, here and on a real Slurm."""
 from __future__ import annotations
 
 import json
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from utils.errors import CurrachError
-from utils.job_array import JobsFailed, exit_status, task_log
-from utils.jobs import CHUNK, WINDOW, Jobs, array_map, parallel_map
+from pipeline.job_array import JobsFailed, exit_status, task_log
+from pipeline.jobs import CHUNK, WINDOW, Jobs, array_map, parallel_map
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,7 +43,7 @@ def test_the_pool_keeps_order_and_reads_items_only_as_workers_free_up():
 def test_a_killed_worker_is_an_error_naming_the_step_not_a_hang(tmp_path):
     script = tmp_path / "die.py"
     script.write_text(
-        "import os, signal, sys\nsys.path.insert(0, sys.argv[1])\nfrom utils.jobs import parallel_map\n"
+        "import os, signal, sys\nsys.path.insert(0, sys.argv[1])\nfrom pipeline.jobs import parallel_map\n"
         "def work(n):\n    if n == 50:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return n\n"
         "print(len(list(parallel_map(work, range(400), 2, 'audio train'))))\n")
     proc = subprocess.run([sys.executable, str(script), str(REPO)], capture_output=True, text=True, timeout=120)
@@ -65,7 +65,7 @@ def test_an_array_map_gives_the_results_in_order_with_a_log_per_task(cmd, tmp_pa
     assert results == [{"n": n, "square": n * n} for n in range(10)]
     for task in (1, 2, 3):
         log = task_log(tmp_path / "log", "squares", task)
-        assert exit_status(log) == 0 and "tests.utils.test_jobs:square: " in log.read_text()
+        assert exit_status(log) == 0 and "tests.pipeline.test_jobs:square: " in log.read_text()
     if cmd == "slurm":
         assert "(Slurm job " in task_log(tmp_path / "log", "squares", 1).read_text()
     assert not (tmp_path / "log/squares.work").exists()

@@ -1,4 +1,4 @@
-"""utils.launch: the torchrun command line built from a step function's arguments.
+"""pipeline.launch: the torchrun command line built from a step function's arguments.
 
 The launch itself (2 CPU processes training) is tested in tests/steps/test_train_ddp.py.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from utils.launch import run_step, torchrun_argv
+from pipeline.launch import run_step, torchrun_argv
 
 
 def test_torchrun_argv_runs_the_step_command_with_its_options(monkeypatch):

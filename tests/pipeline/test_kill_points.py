@@ -7,12 +7,12 @@ import sys
 import textwrap
 
 from tests.recipes.recipe_copy import REPO
-from utils.kill_points import kill_point
+from pipeline.kill_points import kill_point
 
 SCRIPT = textwrap.dedent('''
     import sys
     sys.path.insert(0, {repo!r})
-    from utils.kill_points import kill_point
+    from pipeline.kill_points import kill_point
     for n in range(1, 6):
         kill_point("other")
         print(n, flush=True)

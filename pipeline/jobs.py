@@ -2,8 +2,8 @@
 
 `parallel_map(func, items, nj, desc)` is the local pool. `Jobs` is what a stage gets from
 `run.py --nj N --cmd local|slurm`: `jobs.map(func, items, desc)` runs the same module-level
-function either in that pool (`local`) or as N Slurm tasks (`slurm`, see utils/job_array.py
-and utils/array_task.py), where the items and results travel as JSON lines through files under
+function either in that pool (`local`) or as N Slurm tasks (`slurm`, see pipeline/job_array.py
+and pipeline/array_task.py), where the items and results travel as JSON lines through files under
 `log_dir` and each task logs to `log_dir/<name>.<task>.log`.
 """
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 from tqdm import tqdm
 
 from utils.errors import CurrachError
-from utils.job_array import CMDS, run_array
-from utils.kill_points import kill_point
+from pipeline.job_array import CMDS, run_array
+from pipeline.kill_points import kill_point
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,7 +43,7 @@ def parallel_map(func: Callable[[T], R], items: Iterable[T], nj: int, desc: str,
     """Yield func(item) in input order. `nj` 1 runs in-process (easy to debug and profile).
 
     Items are read from `items` only as workers free up, and results are consumed as they
-    come, so memory holds what is in flight, not the corpus. `func` must be a module-level
+    come, so memory holds what is in flight, not every item. `func` must be a module-level
     function (it is pickled to the workers). A worker that dies (the OOM killer, a signal)
     raises CurrachError rather than leaving the pool waiting for it.
     """
@@ -176,7 +176,7 @@ def array_map(func: Callable[[Any], Any], items: Iterable[Any], jobs: Jobs, desc
     if not tasks:
         return
     target = f"{func.__module__}:{func.__qualname__}"
-    command = ["env", f"PYTHONPATH={REPO}", sys.executable, "-m", "utils.array_task", target,
+    command = ["env", f"PYTHONPATH={REPO}", sys.executable, "-m", "pipeline.array_task", target,
                str(work / "in.JOB.jsonl"), str(work / "out.JOB.jsonl")]
     run_array(command, tasks, jobs.log_dir, name, jobs.cmd, sbatch_args=jobs.sbatch_args)
     outputs = [open(work / f"out.{task}.jsonl", encoding="utf-8") for task in range(1, tasks + 1)]

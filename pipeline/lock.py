@@ -3,7 +3,7 @@
 The kernel drops the lock when its process dies, so a lock left by a SIGKILLed run is
 free again; the holder line it left behind tells us we are taking over a stale lock. It is a
 POSIX record lock (lockf), not an flock: an flock is shared with forked children, so the
-worker processes of a killed run (utils.jobs) would hold it until they too had gone.
+worker processes of a killed run (pipeline.jobs) would hold it until they too had gone.
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """One task of a job array: apply a module-level function to each JSON line of a file.
 
-    python -m utils.array_task utils.audio_jobs:convert_one in.3.jsonl out.3.jsonl
+    python -m pipeline.array_task utils.audio_jobs:convert_one in.3.jsonl out.3.jsonl
 
-Written by utils.jobs.Jobs.map for `--cmd slurm`: every input line is one item, every output
+Written by pipeline.jobs.Jobs.map for `--cmd slurm`: every input line is one item, every output
 line the function's JSON result for it, in the same order. The output file appears only when
 every item is done, so a task killed part-way leaves none (and the array runs it again).
 """

@@ -1,0 +1,129 @@
+"""A stage's code fingerprint: its module and every repo-local module that module imports, transitively.
+
+Imports are read from the source with `ast` (every `import` / `from ... import`, including
+those inside functions and `if` blocks), never by importing, so fingerprinting a stage costs no
+torch import. A module is repo-local when its file lies under the repository root (the folder
+holding `pipeline/`); packages contribute their `__init__.py`. The engine itself (`pipeline.*`)
+is left out: its bookkeeping does not decide what a stage writes. Each file's imports are cached
+in a JSON file keyed by its path relative to the root and its SHA-256, so an unchanged tree costs
+a read of each file (hashing ~100 small files) and no parsing.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Iterable
+
+ROOT = Path(__file__).absolute().parents[1]  # not resolved: a linked package is fingerprinted where it is seen
+ENGINE = "pipeline"
+
+
+class ImportGraph:
+    """Module name -> (file, imported module names), with an on-disk cache of the parse results."""
+
+    def __init__(self, cache_file: Path | None = None, root: Path = ROOT):
+        self.root = root
+        self.cache_file = cache_file
+        self._cache: dict[str, list] = {}
+        self._dirty = False
+        if cache_file is not None and cache_file.is_file():
+            try:
+                self._cache = json.loads(cache_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._cache = {}
+
+    def module_file(self, module: str) -> Path | None:
+        """The repo-local source file of `module`, or None (third-party, stdlib, missing).
+
+        A name that is a file path (a script run as `__main__`) is that file.
+        """
+        if os.sep in module:
+            return Path(module) if Path(module).is_file() else None
+        base = self.root.joinpath(*module.split("."))
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def closure(self, modules: Iterable[str]) -> dict[str, str]:
+        """{module: sha256 of its source} for `modules` and everything repo-local they import."""
+        seen: dict[str, str] = {}
+        todo = list(modules)
+        while todo:
+            module = todo.pop()
+            if module in seen or module.split(".")[0] == ENGINE:
+                continue
+            path = self.module_file(module)
+            if path is None:
+                continue
+            module = self._name(path, module)
+            if module in seen:
+                continue
+            digest, imported = self._parse(path, module)
+            seen[module] = digest
+            parts = module.split(".") if os.sep not in module else []
+            todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parent packages' __init__
+            todo.extend(imported)
+        return seen
+
+    def fingerprint(self, modules: Iterable[str]) -> tuple[str, dict[str, str]]:
+        """SHA-256 over the closure of `modules`, and the closure itself ({module: source sha256})."""
+        closure = self.closure(modules)
+        h = hashlib.sha256()
+        for name in sorted(closure):
+            h.update(f"{name}\0{closure[name]}\n".encode())
+        return h.hexdigest(), dict(sorted(closure.items()))
+
+    def save(self) -> None:
+        """Write the parse cache back (atomically) if anything was parsed."""
+        if self.cache_file is None or not self._dirty:
+            return
+        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.cache_file.with_name("." + self.cache_file.name + ".tmp")
+        tmp.write_text(json.dumps(self._cache), encoding="utf-8")
+        os.replace(tmp, self.cache_file)
+        self._dirty = False
+
+    def _name(self, path: Path, module: str) -> str:
+        """A script inside the root gets its dotted name (recipes.ga_ie.run); outside, its path."""
+        if os.sep not in module:
+            return module
+        try:
+            return ".".join(path.absolute().relative_to(self.root).with_suffix("").parts)
+        except ValueError:
+            return module
+
+    def _parse(self, path: Path, module: str) -> tuple[str, list[str]]:
+        source = path.read_bytes()
+        digest = hashlib.sha256(source).hexdigest()
+        key = os.path.relpath(path.absolute(), self.root)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == digest:
+            return digest, hit[1]
+        is_package = path.name == "__init__.py" or os.sep in module
+        imported = sorted(set(imports_of(ast.parse(source, filename=str(path)), module, is_package)))
+        self._cache[key] = [digest, imported]
+        self._dirty = True
+        return digest, imported
+
+
+def imports_of(tree: ast.AST, module: str, is_package: bool) -> list[str]:
+    """Absolute names of every module an AST imports (`from a import b` yields a and a.b)."""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                prefix = ".".join(base + ([node.module] if node.module else []))
+            else:
+                prefix = node.module or ""
+            if prefix:
+                names.append(prefix)
+            names.extend(f"{prefix}.{alias.name}" if prefix else alias.name for alias in node.names)
+    return names

@@ -1,0 +1,69 @@
+"""Stage 7: WER/CER beside each decode, the n-best oracle and side-by-side hypotheses (optional), the model card.
+
+RESULTS.md and results.png cover every tag under exp/, and so does the explorer report
+(exp/<tag>/report/index.html: its Systems tab and training curves list every tag's systems), so
+they are written after the stage (`Stage.after`), outside its declared paths: every scored
+tag's report is rewritten, so each lists the systems just scored.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.stages import Stage, StageContext
+
+REPO = Path(__file__).absolute().parents[1]
+
+
+def score(ctx: StageContext, oracle: bool = False) -> None:
+    from steps.compare_hyps import compare_hyps
+    from steps.score import score_decode_dirs
+    from steps.select_oracle import select_oracle
+    from utils.model_card import write_model_card
+    from utils.provenance import collect_provenance
+
+    normalizer, evals = ctx.setting("text.normalizer"), ctx.values("eval")
+    corpus_name = json.loads(ctx.input("corpus_info").read_text(encoding="utf-8"))["name"]
+    provenance = collect_provenance(REPO, ctx.config_path, corpus_name)
+    dirs = {(name, d): ctx.input("decode", eval=name, decoder=d) for name in evals for d in ctx.values("decoder")}
+    if oracle:
+        for name in evals:
+            dirs[name, "oracle"] = ctx.work("oracle", eval=name)
+            select_oracle(ctx.input("text", eval=name), ctx.input("nbest", eval=name), dirs[name, "oracle"], normalizer)
+    score_decode_dirs([(ctx.input("data", eval=name), folder) for (name, _), folder in dirs.items()],
+                      normalizer, provenance, nj=ctx.jobs())
+    if oracle:
+        for name in evals:
+            compare_hyps([(d, folder / "score/score.json") for (n, d), folder in dirs.items() if n == name],
+                         ctx.output("side_by_side", eval=name))
+    write_model_card(ctx.input("model"), sorted(folder / "score/score.json" for folder in dirs.values()),
+                     ctx.setting("corpus.lang"), corpus_name, normalizer, out_file=ctx.output("card"))
+
+
+def results(recipe_dir: Path) -> None:
+    """RESULTS.md and results.png from every score.json under exp/, and each scored tag's report."""
+    from steps.explore import model_tags, write_report
+    from steps.make_results import make_results
+
+    make_results(recipe_dir)
+    for tag_dir in model_tags(recipe_dir):
+        write_report(recipe_dir, tag_dir)
+
+
+def stage(oracle: bool = False) -> Stage:
+    """The score stage; `oracle`: also the n-best oracle of beam_lm and side-by-side hypotheses."""
+    def run(ctx: StageContext) -> None:
+        score(ctx, oracle)
+
+    def _oracle(template: str) -> str | None:
+        return template if oracle else None
+
+    decodes = "exp/{tag}/decode_{eval}_{decoder}"
+    return Stage(
+        7, "score", run,
+        inputs={"decode": decodes, "data": "data/{eval}", "text": "data/{eval}/text", "model": "exp/{tag}/model",
+                "corpus_info": "data/local/corpus.json", "nbest": _oracle("exp/{tag}/decode_{eval}_beam_lm/nbest")},
+        outputs={"card": "exp/{tag}/model/README.md", "side_by_side": _oracle("exp/{tag}/side_by_side_{eval}.txt")},
+        in_place={"scores": f"{decodes}/score", "oracle": _oracle("exp/{tag}/decode_{eval}_oracle")},
+        settings=("text", "corpus.lang"), modules=("text.normalizer",), after=results,
+        doc="WER/CER reports, RESULTS.md, the model card, the explorer report (exp/<tag>/report/index.html)")
