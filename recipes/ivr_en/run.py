@@ -97,8 +97,14 @@ def train(ctx: StageContext) -> None:
     from pipeline.launch import run_step
     from steps.train_ctc import train_ctc
 
+    extra = [ctx.input("synth_train")] if _joint(ctx) else []  # joint: the synthetic speech beside the real
     run_step(train_ctc, ctx.input("train"), ctx.input("dev"), ctx.input("vocab"), ctx.config_path,
-             ctx.output("model"), ctx.work("work"), max_steps=ctx.options.get("max_steps"), nproc=ctx.options["ngpu"])
+             ctx.output("model"), ctx.work("work"), max_steps=ctx.options.get("max_steps"), nproc=ctx.options["ngpu"],
+             extra_train=extra)
+
+
+def _joint(ctx: StageContext) -> bool:
+    return bool((ctx.config.get("joint") or {}).get("synthetic"))
 
 
 def _if_pretrain(template: str):
@@ -147,9 +153,10 @@ STAGES = [
           doc="the synthetic English model that model.pretrained names (exp/synth), from pretrain.config"),
     Stage(5, "train", train,
           inputs={"train": "data/train/manifest.jsonl", "dev": "data/dev/manifest.jsonl", "vocab": "data/lang/vocab.json",
-                  "audio": "data/wavs/{set}", "pretrained": _if_pretrain("exp/{pretrain}/model")},
+                  "audio": "data/wavs/{set}", "pretrained": _if_pretrain("exp/{pretrain}/model"),
+                  "synth_train": lambda c: "data/synth_train/manifest.jsonl" if _joint(c) else None},
           outputs={"model": "exp/{tag}/model"}, in_place={"work": "exp/{tag}/work"},
-          settings=("model", "train", "options.max_steps"),
+          settings=("model", "train", "joint", "options.max_steps"),
           doc="fine-tune that model on the real prompts (or train from scratch: conf/scratch.yaml)"),
     decode.stage(model_lm=True),   # 6  greedy, beam, beam + in-domain 3-gram (alpha/beta tuned on dev); model_lm
     score.stage(),                 # 7  WER/CER beside each decode, RESULTS.md, the model card, the report
