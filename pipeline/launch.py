@@ -57,6 +57,8 @@ def _flags(options: dict[str, Any]) -> list[str]:
             continue
         if isinstance(value, bool):
             flags.append(flag if value else "--no-" + flag[2:])
+        elif isinstance(value, (list, tuple)):  # a repeatable option: once per value
+            flags += [part for item in value for part in (flag, str(item))]
         else:
             flags += [flag, str(value)]
     return flags

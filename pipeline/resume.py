@@ -1,6 +1,7 @@
 """The decision to run or skip each stage, and running one with staged outputs (the resume contract).
 
-On success a stage's record (`exp/.stages/NN_name.json`) holds the fingerprints of its inputs,
+On success a stage's record (`exp/.stages/NN_name.json`, or `NN_name.<tag>.json` for a stage that
+writes under exp/{tag}: one per model tag, StageContext.stage_id) holds the fingerprints of its inputs,
 settings, code and outputs, every path keyed as declared (relative to the recipe folder unless
 declared absolute), so a copied or moved recipe folder is still up to date. A stage is skipped
 only while all of them still match.
@@ -41,13 +42,14 @@ class Decision:
 
 
 class RecordStore:
-    """Reads and writes the per-stage records under `exp/.stages/`."""
+    """Reads and writes the per-stage records under `exp/.stages/` (one per model tag where a stage
+    writes under exp/{tag}: StageContext.stage_id)."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, folder: Path, ctx: StageContext):
+        self.folder, self.ctx = folder, ctx
 
     def file(self, stage: Stage, started: bool = False) -> Path:
-        return self.folder / f"{stage.number:02d}_{stage.name}{'.started' if started else ''}.json"
+        return self.folder / f"{self.ctx.stage_id(stage)}{'.started' if started else ''}.json"
 
     def started_file(self, stage: Stage) -> Path:
         return self.file(stage, started=True)

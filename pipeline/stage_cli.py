@@ -161,7 +161,7 @@ def _producers(stages: Sequence[Stage], ctx: StageContext) -> dict[Path, Stage]:
 
 
 def _dry_run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, force: bool) -> int:
-    store, fps = RecordStore(ctx.recipe_dir / "exp/.stages"), Fingerprints.for_recipe(ctx.recipe_dir)
+    store, fps = RecordStore(ctx.recipe_dir / "exp/.stages", ctx), Fingerprints.for_recipe(ctx.recipe_dir)
     dirty: dict[Path, int] = {}
     for s in stages:
         if s not in selected:
@@ -176,7 +176,7 @@ def _dry_run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, 
 
 
 def _run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, force: bool) -> int:
-    store = RecordStore(ctx.recipe_dir / "exp/.stages")
+    store = RecordStore(ctx.recipe_dir / "exp/.stages", ctx)
     fps = Fingerprints.for_recipe(ctx.recipe_dir)
     producers = _producers(stages, ctx)
     version = code_version(ctx.recipe_dir)
@@ -189,7 +189,7 @@ def _run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, forc
             log.info("stage %d %s: skip, %s", s.number, s.name, decision.reason)
             continue
         check_inputs(s, ctx, producers)
-        log_file = ctx.recipe_dir / "exp/log" / f"{s.number:02d}_{s.name}.log"
+        log_file = ctx.recipe_dir / "exp/log" / f"{ctx.stage_id(s)}.log"
         setup_logging(log_file=log_file)
         log.info("stage %d %s: run, %s", s.number, s.name, decision.reason)
         try:

@@ -71,6 +71,7 @@ class DeclaredPath:
     key: str
     path: Path
     fields: tuple[tuple[str, str], ...]
+    scalars: tuple[tuple[str, str], ...] = ()  # the single-valued fields it uses ({tag})
 
 
 @dataclass
@@ -129,6 +130,13 @@ class StageContext:
         """Every path declared in place as `name`."""
         return [d.path for d in self._all("in_place", name)]
 
+    def stage_id(self, stage: Stage) -> str:
+        """The stage's name in records and logs: "05_train", or "05_train.tiny" for a stage that writes
+        under a single-valued field ({tag}), so each model tag keeps its own record and log and
+        switching configs re-runs nothing that another tag finished."""
+        scalars = dict(pair for kind in ("outputs", "in_place") for d in self.declared(stage, kind) for pair in d.scalars)
+        return ".".join([f"{stage.number:02d}_{stage.name}"] + [scalars[k] for k in sorted(scalars)])
+
     # -- settings, options, jobs -------------------------------------------------------------
     def values(self, field_name: str) -> tuple[str, ...]:
         """The values of an expanding field ("set" -> ("train", "dev", "test"))."""
@@ -146,7 +154,7 @@ class StageContext:
         """`--nj` local workers, or (`--cmd slurm`) a job array logging to exp/log/<NN>_<stage>/."""
         from pipeline.jobs import Jobs
 
-        folder = self.recipe_dir / "exp/log" / (f"{self.stage.number:02d}_{self.stage.name}" if self.stage else "jobs")
+        folder = self.recipe_dir / "exp/log" / (self.stage_id(self.stage) if self.stage else "jobs")
         return Jobs.from_options(self.nj, self.options.get("cmd", "local"), folder, self.options.get("sbatch_args", ""))
 
     # -- internals ---------------------------------------------------------------------------------
@@ -162,7 +170,8 @@ class StageContext:
             fields = dict(zip(axes, combo))
             key = Path(template.format(**scalars, **fields)).as_posix()
             path = Path(key) if Path(key).is_absolute() else self.recipe_dir / key
-            out.append(DeclaredPath(name, key, path, tuple(sorted(fields.items()))))
+            used = tuple((f, scalars[f]) for f in dict.fromkeys(names) if f in scalars)
+            out.append(DeclaredPath(name, key, path, tuple(sorted(fields.items())), used))
         return out
 
     def _all(self, kind: str, name: str) -> list[DeclaredPath]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Sequence
 
 import torch
 import typer
@@ -27,7 +27,7 @@ import yaml
 from transformers import PrinterCallback, TrainingArguments, set_seed
 
 from utils.checkpoints import newest_complete_checkpoint
-from utils.collate import LENGTH_COLUMN, CtcCollator, manifest_dataset
+from utils.collate import LENGTH_COLUMN, CtcCollator, manifest_dataset, training_set
 from utils.ctc_trainer import CtcTrainer, ReplanSchedule, StepKillPoint, greedy_error_rates
 from utils.ctc_model import (build_model, build_processor, is_finished_model, load_pretrained_as_is, model_type,
                              save_model_dir)
@@ -52,11 +52,13 @@ def train_ctc(
     work_dir: Path,
     max_steps: int | None = None,
     num_threads: int | None = None,
+    extra_train: Sequence[Path] = (),
 ) -> Path:
     """Train (or resume training) the model described by `config`; return `model_dir`.
 
     `max_steps` overrides `train.max_steps` (short test runs); `num_threads` defaults to the
-    CPU cores this process may use. Raises InputError for missing or malformed inputs and for a
+    CPU cores this process may use. `extra_train`: more train manifests (joint training), each
+    once per epoch beside `train_manifest` repeated `train.train_repeat` times. Raises InputError for missing or malformed inputs and for a
     `work_dir` whose checkpoints were made with different model settings or vocab.
     """
     if is_finished_model(model_dir):
@@ -67,7 +69,7 @@ def train_ctc(
     log.info("plan: %s", describe_training(settings))
     if settings.train.max_steps == 0:
         model, processor = load_pretrained_as_is(settings.model, work_dir)
-        resolved = _resolved(settings, train_manifest, dev_manifest, vocab)
+        resolved = _resolved(settings, train_manifest, dev_manifest, vocab, extra_train)
         resolved["data"]["vocab"] = f"the pretrained model's own ({settings.model.pretrained})"
         if not is_main_process():
             return model_dir
@@ -79,7 +81,8 @@ def train_ctc(
     torch.set_num_threads(threads)
     set_seed(settings.train.seed)
     processor = build_processor(vocab, model_type(settings.model), settings.model.fbank_stride)
-    train_set = manifest_dataset(train_manifest, settings.train.speed_perturb)
+    train_set = training_set([(train_manifest, settings.train.train_repeat)] + [(p, 1) for p in extra_train],
+                             settings.train.speed_perturb)
     dev_set = manifest_dataset(dev_manifest)
     args = _training_arguments(settings, work_dir)  # sets up torch.distributed under torchrun
     with args.main_process_first(local=False, desc="claiming the work dir"):
@@ -113,7 +116,7 @@ def train_ctc(
         trainer.accelerator.wait_for_everyone()
         return model_dir
     curves = write_curves(trainer.state.log_history, work_dir)
-    resolved = _resolved(settings, train_manifest, dev_manifest, vocab)
+    resolved = _resolved(settings, train_manifest, dev_manifest, vocab, extra_train)
     if getattr(model, "head_transfer", None):  # which output rows came from model.pretrained
         resolved["head_transfer"] = model.head_transfer.to_dict()
     save_model_dir(trainer.model, processor, resolved, model_dir)
@@ -197,10 +200,13 @@ def _claim_work_dir(work_dir: Path, settings: CtcConfig, vocab: Path) -> None:
     path.write_text(yaml.safe_dump(claim, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def _resolved(settings: CtcConfig, train_manifest: Path, dev_manifest: Path, vocab: Path) -> dict:
+def _resolved(settings: CtcConfig, train_manifest: Path, dev_manifest: Path, vocab: Path,
+              extra_train: Sequence[Path] = ()) -> dict:
     resolved = settings.to_dict()
     resolved["data"] = {"train_manifest": str(train_manifest), "dev_manifest": str(dev_manifest),
                         "vocab": str(vocab)}
+    if extra_train:
+        resolved["data"]["extra_train_manifests"] = [str(p) for p in extra_train]
     return resolved
 
 
@@ -213,6 +219,7 @@ def main(
     work_dir: Annotated[Path, typer.Argument(help="output: checkpoints, curves.json, curves.png")],
     max_steps: Annotated[int | None, typer.Option(help="override train.max_steps (quick runs)")] = None,
     num_threads: Annotated[int | None, typer.Option(help="torch threads [default: usable cores]")] = None,
+    extra_train: Annotated[list[Path] | None, typer.Option(help="another train manifest (joint training; repeatable)")] = None,
 ) -> None:
     """Train a CTC model from manifests; resume from the newest checkpoint in WORK_DIR.
 
@@ -221,7 +228,7 @@ def main(
     log.info("command: %s", " ".join(sys.argv))
     try:
         train_ctc(train_manifest, dev_manifest, vocab, config, model_dir, work_dir,
-                  max_steps=max_steps, num_threads=num_threads)
+                  max_steps=max_steps, num_threads=num_threads, extra_train=extra_train or ())
     except CurrachError as exc:
         log.error("%s", exc)
         raise typer.Exit(code=1) from exc

@@ -9,7 +9,7 @@ afterwards (utils.feature_cache); the batch is the same either way.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import datasets
 import numpy as np
@@ -53,6 +53,16 @@ def manifest_dataset(path: Path, speeds: tuple[float, ...] = ()) -> datasets.Dat
         columns["offset"] = [float(row["offset"]) for _, row in factors]
         columns["seconds"] = [float(row["duration"]) for _, row in factors]
     return datasets.Dataset.from_dict(columns)
+
+
+def training_set(manifests: Sequence[tuple[Path, int]], speeds: tuple[float, ...] = ()) -> datasets.Dataset:
+    """Several manifests as one training set, each (path, repeat) repeated `repeat` times per
+    epoch (joint training: a little real speech oversampled beside much synthetic speech)."""
+    parts = [manifest_dataset(path, speeds) for path, repeat in manifests for _ in range(repeat)]
+    if any(set(part.column_names) != set(parts[0].column_names) for part in parts):
+        raise InputError(f"{', '.join(str(p) for p, _ in manifests)}: cannot train on segment manifests (with "
+                         "\"offset\") and whole-file manifests together")
+    return parts[0] if len(parts) == 1 else datasets.concatenate_datasets(parts)
 
 
 class CtcCollator:

@@ -104,6 +104,7 @@ class TrainSettings:
     cache_features: bool = False
     max_batch_seconds: float = 0.0
     torch_compile: bool = False
+    train_repeat: int = 1  # with extra train manifests (joint training): the main one this many times per epoch
 
 
 @dataclass(frozen=True)

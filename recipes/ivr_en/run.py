@@ -5,7 +5,8 @@ The seeds' method in miniature, on real speech that installs on any Debian machi
 finds the Asterisk English prompts (tools/setup.sh installs them; or --corpus-dir) and makes an
 espeak-ng English corpus of the en_sg sentences plus the *train* prompts' texts, low-passed
 like telephone audio; stage 5 trains a small CTC model on that synthetic speech
-(exp/synth/model, skipped when it exists), then fine-tunes it on the real train split, its
+(5 pretrain: exp/synth/model, a record of its own, so it is not redone for another config or a
+changed fine-tune), then (5 train) fine-tunes it on the real train split, its
 output rows reused label by label (utils.head_transfer); stage 6 decodes greedy, beam, and
 beam + a 3-gram from the train prompts with alpha/beta tuned on dev. Other configs:
 conf/scratch.yaml (same network from random weights, same step budget) and
@@ -14,6 +15,7 @@ read by the module the config names (corpus.reader, see local/corpora); stages 2
 the shared ones (stages/).
 """
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -23,7 +25,9 @@ from pipeline.stage_cli import run_recipe  # noqa: E402
 from pipeline.stages import Stage, StageContext  # noqa: E402
 from stages import decode, manifest, score, text_norm  # noqa: E402
 from stages.recipe import absolute_file  # noqa: E402
+from utils.errors import InputError  # noqa: E402
 
+RECIPE_DIR = Path(__file__).absolute().parent
 REAL_SETS = ("train", "dev", "test")
 SYNTH_SETS = ("synth_train", "synth_dev")
 EVAL_SETS = ("dev", "test")
@@ -77,21 +81,46 @@ def lang(ctx: StageContext) -> None:
     make_vocab(ctx.input("synth_text"), ctx.output("lang_synth"))  # the synthetic model's own labels
 
 
+def pretrain(ctx: StageContext) -> None:
+    """The synthetic English model that model.pretrained names (exp/synth/model), from pretrain.config."""
+    from pipeline.launch import run_step
+    from steps.train_ctc import train_ctc
+
+    if not ctx.config.get("pretrain"):  # conf/scratch.yaml: nothing to pretrain
+        return
+    run_step(train_ctc, ctx.input("train"), ctx.input("dev"), ctx.input("vocab"), ctx.input("config"),
+             ctx.output("model"), ctx.work("work"), max_steps=ctx.options.get("pretrain_steps"),
+             nproc=ctx.options["ngpu"])
+
+
 def train(ctx: StageContext) -> None:
     from pipeline.launch import run_step
     from steps.train_ctc import train_ctc
 
-    if ctx.config.get("pretrain"):  # the synthetic English model first; returns at once when it exists
-        synth = ctx.work("synth")
-        run_step(train_ctc, ctx.input("synth_train"), ctx.input("synth_dev"), ctx.input("synth_vocab"),
-                 ctx.input("pretrain_config"), synth / "model", synth / "work",
-                 max_steps=ctx.options.get("pretrain_steps"), nproc=ctx.options["ngpu"])
+    extra = [ctx.input("synth_train")] if _joint(ctx) else []  # joint: the synthetic speech beside the real
     run_step(train_ctc, ctx.input("train"), ctx.input("dev"), ctx.input("vocab"), ctx.config_path,
-             ctx.output("model"), ctx.work("work"), max_steps=ctx.options.get("max_steps"), nproc=ctx.options["ngpu"])
+             ctx.output("model"), ctx.work("work"), max_steps=ctx.options.get("max_steps"), nproc=ctx.options["ngpu"],
+             extra_train=extra)
 
 
-def _pretrain_config(ctx: StageContext) -> str | None:
-    return ctx.setting("pretrain.config") if ctx.config.get("pretrain") else None
+def _joint(ctx: StageContext) -> bool:
+    return bool((ctx.config.get("joint") or {}).get("synthetic"))
+
+
+def _if_pretrain(template: str):
+    return lambda ctx: template if ctx.config.get("pretrain") else None
+
+
+def _pretrain_folder(config_path: Path, config: dict) -> str:
+    """exp/<name> of the model that model.pretrained names, which the pretrain stage makes ("" if none)."""
+    if not config.get("pretrain"):
+        return ""
+    pretrained = (config.get("model") or {}).get("pretrained") or ""
+    target = Path(os.path.normpath(config_path.parent / pretrained))
+    if target.name != "model" or target.parent.parent != RECIPE_DIR / "exp":
+        raise InputError(f"{config_path}: with a pretrain section, model.pretrained must name the model it makes, "
+                         f"exp/<name>/model under {RECIPE_DIR} (it names {pretrained!r})")
+    return target.parent.name
 
 
 STAGES = [
@@ -115,14 +144,20 @@ STAGES = [
           outputs={"lang": "data/lang", "lang_synth": "data/lang_synth"}, settings=("lm", "text"),
           modules=("text.normalizer",),
           doc="vocab.json and a KenLM 3-gram from the real train prompts; the synthetic model's vocab"),
+    Stage(5, "pretrain", pretrain,
+          inputs={"train": _if_pretrain("data/synth_train/manifest.jsonl"), "dev": _if_pretrain("data/synth_dev/manifest.jsonl"),
+                  "vocab": _if_pretrain("data/lang_synth/vocab.json"), "audio": _if_pretrain("data/wavs/{set}"),
+                  "config": lambda c: c.setting("pretrain.config") if c.config.get("pretrain") else None},
+          outputs={"model": _if_pretrain("exp/{pretrain}/model")}, in_place={"work": _if_pretrain("exp/{pretrain}/work")},
+          settings=("pretrain", "options.pretrain_steps"),
+          doc="the synthetic English model that model.pretrained names (exp/synth), from pretrain.config"),
     Stage(5, "train", train,
           inputs={"train": "data/train/manifest.jsonl", "dev": "data/dev/manifest.jsonl", "vocab": "data/lang/vocab.json",
-                  "synth_train": "data/synth_train/manifest.jsonl", "synth_dev": "data/synth_dev/manifest.jsonl",
-                  "synth_vocab": "data/lang_synth/vocab.json", "audio": "data/wavs/{set}",
-                  "pretrain_config": _pretrain_config},
-          outputs={"model": "exp/{tag}/model"}, in_place={"work": "exp/{tag}/work", "synth": "exp/synth"},
-          settings=("model", "train", "pretrain", "options.max_steps", "options.pretrain_steps"),
-          doc="synthetic English model (exp/synth, once), then fine-tune / train on the real prompts"),
+                  "audio": "data/wavs/{set}", "pretrained": _if_pretrain("exp/{pretrain}/model"),
+                  "synth_train": lambda c: "data/synth_train/manifest.jsonl" if _joint(c) else None},
+          outputs={"model": "exp/{tag}/model"}, in_place={"work": "exp/{tag}/work"},
+          settings=("model", "train", "joint", "options.max_steps"),
+          doc="fine-tune that model on the real prompts (or train from scratch: conf/scratch.yaml)"),
     decode.stage(model_lm=True),   # 6  greedy, beam, beam + in-domain 3-gram (alpha/beta tuned on dev); model_lm
     score.stage(),                 # 7  WER/CER beside each decode, RESULTS.md, the model card, the report
 ]
@@ -137,10 +172,10 @@ def add_options(parser) -> None:
 
 
 def variables(args, config: dict) -> dict:
-    return {"tag": args.config.stem, "eval": EVAL_SETS, "decoder": DECODERS}
+    return {"tag": args.config.stem, "pretrain": _pretrain_folder(args.config, config), "eval": EVAL_SETS,
+            "decoder": DECODERS}
 
 
 if __name__ == "__main__":
-    recipe_dir = Path(__file__).absolute().parent
-    sys.exit(run_recipe(STAGES, recipe_dir, default_config=recipe_dir / "conf/tiny.yaml", sets=REAL_SETS + SYNTH_SETS,
+    sys.exit(run_recipe(STAGES, RECIPE_DIR, default_config=RECIPE_DIR / "conf/tiny.yaml", sets=REAL_SETS + SYNTH_SETS,
                         add_options=add_options, variables=variables))

@@ -30,8 +30,8 @@ from tests.recipes.recipe_copy import REPO, copy_recipe
 TAG = "e2e"
 ARGS = ("--config", f"conf/{TAG}.yaml", "--max-steps", "4", "--nj", "2")
 WORK = f"exp/{TAG}/work"
-STAGE_FILES = ["00_corpus", "01_data_prep", "02_text_norm", "03_manifest", "04_lang", "05_train", "06_decode",
-               "07_score"]
+STAGE_FILES = ["00_corpus", "01_data_prep", "02_text_norm", "03_manifest", "04_lang", f"05_train.{TAG}",
+               f"06_decode.{TAG}", f"07_score.{TAG}"]  # stages 5-7 write under exp/{tag}: a record per tag
 
 
 @dataclass(frozen=True)

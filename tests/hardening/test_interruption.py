@@ -31,7 +31,7 @@ from tests.hardening.interrupted_runs import (ARGS, REPO, STAGE_FILES, TAG, WORK
 
 pytestmark = pytest.mark.slow
 
-STAGE_NAMES = [name.split("_", 1)[1] for name in STAGE_FILES]
+STAGE_NAMES = [name.split("_", 1)[1].split(".")[0] for name in STAGE_FILES]
 
 
 def _cut_newest_checkpoint(stage: int, recipe: Path) -> None:

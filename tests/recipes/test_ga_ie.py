@@ -65,7 +65,7 @@ def test_data_prep_decode_and_score_on_slurm_give_the_local_results(finished: Pa
         assert (recipe / f"exp/e2e/{decode}/hyp").read_bytes() == (finished / f"exp/e2e/{decode}/hyp").read_bytes()
         assert (recipe / f"exp/e2e/{decode}/score/wer").read_bytes() == (finished / f"exp/e2e/{decode}/score/wer").read_bytes()
     logs = recipe / "exp/log"
-    for array_log in ("01_data_prep/audio_train.2.log", "06_decode/logits_test.2.log", "07_score/score.2.log"):
+    for array_log in ("01_data_prep/audio_train.2.log", "06_decode.e2e/logits_test.2.log", "07_score.e2e/score.2.log"):
         text = (logs / array_log).read_text(encoding="utf-8")
         assert "(Slurm job " in text and text.endswith("# exit status 0\n"), text
 

@@ -39,7 +39,7 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_all_stages_run_and_score_real_test_speech(finished: dict) -> None:
     recipe = finished["recipe"]
-    assert stages_run(finished["proc"]) == list(range(8))
+    assert stages_run(finished["proc"]) == [0, 1, 2, 3, 4, 5, 5, 6, 7]  # 5 pretrain, 5 train
     for name in ("dev", "test"):
         for decoder in ("greedy", "beam", "beam_lm"):
             score = json.loads((recipe / f"exp/tiny_ci/decode_{name}_{decoder}/score/score.json").read_text())
@@ -67,3 +67,15 @@ def test_fine_tuned_model_records_its_transferred_labels(finished: dict) -> None
     transfer = settings["head_transfer"]
     assert transfer["source"] == str(recipe / "exp/synth/model")
     assert {"[PAD]", "|", "a", "e"} <= set(transfer["kept"])
+
+
+def test_a_changed_fine_tune_keeps_the_pretrained_model(finished: dict) -> None:
+    """The synthetic model is its own stage's output: a new fine-tune budget re-runs only 5 train, 6, 7."""
+    recipe = finished["recipe"]
+    synth = recipe / "exp/synth/model/model.safetensors"
+    before = synth.stat().st_mtime_ns
+    proc = run_recipe(recipe, "--config", "conf/tiny_ci.yaml", "--nj", "2", "--max-steps", "3", timeout=900)
+    assert [line.split(": run,")[0].split("stage ")[1] for line in proc.stderr.splitlines() if ": run," in line] \
+        == ["5 train", "6 decode", "7 score"]
+    assert synth.stat().st_mtime_ns == before
+    assert (recipe / "exp/.stages/05_pretrain.synth.json").is_file()
