@@ -28,6 +28,7 @@ fingerprint is its function's module plus every repo-local module that imports, 
 from __future__ import annotations
 
 import itertools
+import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,9 @@ class DeclaredPath:
     path: Path
     fields: tuple[tuple[str, str], ...]
     scalars: tuple[tuple[str, str], ...] = ()  # the single-valued fields it uses ({tag})
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 @dataclass
@@ -135,7 +139,10 @@ class StageContext:
         under a single-valued field ({tag}), so each model tag keeps its own record and log and
         switching configs re-runs nothing that another tag finished."""
         scalars = dict(pair for kind in ("outputs", "in_place") for d in self.declared(stage, kind) for pair in d.scalars)
-        return ".".join([f"{stage.number:02d}_{stage.name}"] + [scalars[k] for k in sorted(scalars)])
+        # Only name-like values ({tag} = "tiny"); a path-valued field ({corpus} = "corpus/synthetic" or
+        # an absolute --corpus-dir) is not a name and would make the record a nested path.
+        names = [scalars[k] for k in sorted(scalars) if _NAME.fullmatch(scalars[k])]
+        return ".".join([f"{stage.number:02d}_{stage.name}"] + names)
 
     # -- settings, options, jobs -------------------------------------------------------------
     def values(self, field_name: str) -> tuple[str, ...]:

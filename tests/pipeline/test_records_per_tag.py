@@ -67,3 +67,15 @@ def test_switching_configs_keeps_each_tags_record(tmp_path: Path):
     (tmp_path / "a.yaml").write_text("suffix: C\n")  # a's own settings changed: a re-runs, b does not
     assert ran(run(tmp_path)) == ["1 train"]
     assert ran(run(tmp_path, "--config", str(tmp_path / "b.yaml"))) == []
+
+
+def test_a_path_valued_field_does_not_name_the_record(tmp_path: Path):
+    """{corpus} = "corpus/synthetic" (or an absolute --corpus-dir) is a path, not a tag: the record
+    stays 00_copy.json instead of becoming a nested, never-created folder."""
+    toy = TOY.replace("{repo!r}", repr(str(REPO))).replace('"data/a.txt"}', '"{corpus}/a.txt"}')
+    toy = toy.replace('{"tag": args.config.stem}', '{"tag": args.config.stem, "corpus": "data/synthetic"}')
+    (tmp_path / "run.py").write_text(toy)
+    (tmp_path / "src.txt").write_text("x")
+    (tmp_path / "a.yaml").write_text("suffix: A\n")
+    assert ran(run(tmp_path)) == ["0 copy", "1 train"]
+    assert sorted(p.name for p in (tmp_path / "exp/.stages").glob("0*.json")) == ["00_copy.json", "01_train.a.json"]
