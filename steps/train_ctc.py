@@ -34,8 +34,9 @@ from utils.ctc_model import (build_model, build_processor, is_finished_model, lo
 from utils.distributed import is_main_process, threads_per_process, world_size
 from utils.errors import CurrachError, InputError
 from utils.precision import cpu_bf16_flags, precision_arguments
-from utils.train_config import CtcConfig, TrainSettings, describe_training, load_ctc_config
+from utils.train_config import CtcConfig, TrainSettings, load_ctc_config
 from utils.train_curves import ProgressLogger, write_curves
+from utils.train_plan import describe_training
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def train_ctc(
         return model_dir
     settings = load_ctc_config(config, max_steps=max_steps)
     log.info("settings: %s", settings.to_dict())
-    log.info("plan: %s", describe_training(settings))
+    log.info("plan: %s", "; ".join(describe_training(settings)))
     if settings.train.max_steps == 0:
         model, processor = load_pretrained_as_is(settings.model, work_dir)
         resolved = _resolved(settings, train_manifest, dev_manifest, vocab, extra_train)
