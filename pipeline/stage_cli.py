@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 import yaml
 
-from utils.errors import CurrachError
+from utils.errors import CurrachError, InputError
 from pipeline.job_array import CMDS
 from pipeline.lock import RecipeLock
 from utils.logs import setup_logging
@@ -161,8 +161,13 @@ def _producers(stages: Sequence[Stage], ctx: StageContext) -> dict[Path, Stage]:
 
 
 def _dry_run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, force: bool) -> int:
+    """Print each stage's decision and, under a stage that would run, its `describe` lines.
+
+    Returns 1 when a stage's description found bad input (its error line says what), else 0.
+    """
     store, fps = RecordStore(ctx.recipe_dir / "exp/.stages", ctx), Fingerprints.for_recipe(ctx.recipe_dir)
     dirty: dict[Path, int] = {}
+    failed = False
     for s in stages:
         if s not in selected:
             print(f"stage {s.number} {s.name:<12} not selected")
@@ -171,8 +176,22 @@ def _dry_run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, 
         if decision.run:
             dirty.update({d.path: s.number for w in ("outputs", "in_place") for d in ctx.declared(s, w)})
         print(f"stage {s.number} {s.name:<12} {'RUN ' if decision.run else 'skip'}  {decision.reason}")
+        if decision.run and s.describe:
+            lines, bad = _describe(s, ctx)
+            failed |= bad
+            for line in lines:
+                print(f"      {line}")
     fps.save()
-    return 0
+    return 1 if failed else 0
+
+
+def _describe(stage: Stage, ctx: StageContext) -> tuple[list[str], bool]:
+    """The stage's own account of what it would do, and whether it found bad input (one error line)."""
+    try:
+        said = stage.describe(ctx)
+    except InputError as err:
+        return [f"error: {line}" if i == 0 else f"  {line}" for i, line in enumerate(str(err).splitlines())], True
+    return ([said] if isinstance(said, str) else list(said)), False
 
 
 def _run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, force: bool) -> int:

@@ -50,6 +50,9 @@ class Stage:
     modules join the code fingerprint with their own imports (a missing key adds nothing).
     `after(recipe_dir)`: run once the stage's outputs are in place, outside the guard and the
     record (RESULTS.md, which covers every model tag).
+    `describe(ctx)`: what the stage would do, in words (a line or a list of lines), which
+    `--dry-run` prints under the stage's line when it would run. It reads only the config and
+    small files (no torch); bad input raises InputError, shown as that stage's error line.
     """
 
     number: int
@@ -62,6 +65,7 @@ class Stage:
     modules: tuple[str, ...] = ()
     doc: str = ""
     after: Callable[[Path], None] | None = None  # a report over the whole recipe folder, run unguarded
+    describe: Callable[["StageContext"], Union[str, Sequence[str]]] | None = None  # --dry-run's account
 
 
 @dataclass(frozen=True)

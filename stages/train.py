@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pipeline.stages import Stage, StageContext
+from utils.train_plan import describe_config
 
 
 def train(ctx: StageContext) -> None:
@@ -12,10 +13,15 @@ def train(ctx: StageContext) -> None:
              ctx.output("model"), ctx.work("work"), max_steps=ctx.options.get("max_steps"), nproc=ctx.options["ngpu"])
 
 
+def describe(ctx: StageContext) -> list[str]:
+    """What training would do and from which start model (--dry-run), read from the config alone."""
+    return describe_config(ctx.config_path, max_steps=ctx.options.get("max_steps"))
+
+
 def stage() -> Stage:
     return Stage(5, "train", train,
                  inputs={"train": "data/train/manifest.jsonl", "dev": "data/dev/manifest.jsonl",
                          "vocab": "data/lang/vocab.json", "audio": ("data/wavs/train", "data/wavs/dev")},
                  outputs={"model": "exp/{tag}/model"}, in_place={"work": "exp/{tag}/work"},
                  settings=("model", "train", "options.max_steps"),
-                 doc="train / fine-tune the CTC model (resumes from checkpoints)")
+                 doc="train / fine-tune the CTC model (resumes from checkpoints)", describe=describe)

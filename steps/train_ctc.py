@@ -34,8 +34,9 @@ from utils.ctc_model import (build_model, build_processor, is_finished_model, lo
 from utils.distributed import is_main_process, threads_per_process, world_size
 from utils.errors import CurrachError, InputError
 from utils.precision import cpu_bf16_flags, precision_arguments
-from utils.train_config import CtcConfig, TrainSettings, describe_training, load_ctc_config
-from utils.train_curves import ProgressLogger, write_curves
+from utils.train_config import CtcConfig, TrainSettings, load_ctc_config
+from utils.train_curves import ProgressLogger, dev_summary, write_curves
+from utils.train_plan import describe_training
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def train_ctc(
         return model_dir
     settings = load_ctc_config(config, max_steps=max_steps)
     log.info("settings: %s", settings.to_dict())
-    log.info("plan: %s", describe_training(settings))
+    log.info("plan: %s", "; ".join(describe_training(settings)))
     if settings.train.max_steps == 0:
         model, processor = load_pretrained_as_is(settings.model, work_dir)
         resolved = _resolved(settings, train_manifest, dev_manifest, vocab, extra_train)
@@ -115,15 +116,14 @@ def train_ctc(
     if not trainer.is_world_process_zero():
         trainer.accelerator.wait_for_everyone()
         return model_dir
-    curves = write_curves(trainer.state.log_history, work_dir)
+    write_curves(trainer.state.log_history, work_dir)
     resolved = _resolved(settings, train_manifest, dev_manifest, vocab, extra_train)
     if getattr(model, "head_transfer", None):  # which output rows came from model.pretrained
         resolved["head_transfer"] = model.head_transfer.to_dict()
     save_model_dir(trainer.model, processor, resolved, model_dir)
-    final = curves["dev"][-1] if curves["dev"] else {}
-    log.info("wrote %s (step %d, dev loss %.4f, dev greedy WER %.2f%%) and curves in %s", model_dir,
-             trainer.state.global_step, final.get("loss", float("nan")),
-             100 * (final.get("wer") or float("nan")), work_dir)
+    final = next((entry for entry in reversed(trainer.state.log_history) if "eval_loss" in entry), {})
+    log.info("wrote %s (step %d, %s) and curves in %s", model_dir, trainer.state.global_step, dev_summary(final),
+             work_dir)
     trainer.accelerator.wait_for_everyone()  # the other ranks return once model_dir is complete
     return model_dir
 

@@ -9,7 +9,8 @@ adapter recipe, blog post "Fine-tuning MMS Adapter Models for Multi-Lingual ASR"
 
 `model.adapter_lang` names the new adapter (e.g. "gle"); `model.adapter_init` optionally names an
 existing one to start from (e.g. "eng"): its adapter layers are loaded and its head rows are
-copied for the labels both vocabularies share, by symbol; other rows start fresh.
+copied for the labels both vocabularies share, by symbol, as utils.head_transfer copies them
+(`copy_rows`; a label whose id has no row in the adapter's head is an error); other rows start fresh.
 The finished model dir follows the MMS convention (`save_adapter_files`), so
 `Wav2Vec2ForCTC.from_pretrained(model_dir, target_lang=lang)` and the stock ASR pipeline both load it.
 """
@@ -20,9 +21,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from utils.errors import InputError
+from utils.head_transfer import copy_rows
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,8 @@ def _start_from(model: Any, pretrained: str, lang: str, tokenizer: Any) -> None:
     from transformers.utils import cached_file
 
     try:
-        weights = load_file(cached_file(pretrained, ADAPTER_FILE.format(lang)))
+        weights_file = cached_file(pretrained, ADAPTER_FILE.format(lang))
+        weights = load_file(weights_file)
         vocab_file = cached_file(pretrained, "vocab.json")
         theirs = json.loads(Path(vocab_file).read_text(encoding="utf-8")).get(lang)
     except (OSError, ValueError) as exc:
@@ -75,14 +76,19 @@ def _start_from(model: Any, pretrained: str, lang: str, tokenizer: Any) -> None:
                          f"or vocab.json: {exc}") from exc
     if not isinstance(theirs, dict):
         raise InputError(f"model.adapter_init={lang!r}: {pretrained}/vocab.json has no vocabulary for {lang!r}")
+    if "lm_head.weight" not in weights:
+        raise InputError(f"{weights_file}: holds no CTC head (lm_head.weight) to start adapter {lang!r} from")
     layers = {name: value for name, value in weights.items() if not name.startswith("lm_head.")}
     missing, unexpected = model.load_state_dict(layers, strict=False)
     if unexpected:
-        raise InputError(f"{pretrained}/{ADAPTER_FILE.format(lang)}: unexpected weights {sorted(unexpected)[:5]}")
+        raise InputError(f"{weights_file}: unexpected weights {sorted(unexpected)[:5]}")
     ours = tokenizer.get_vocab()
-    kept = _copy_head_rows(model.lm_head, weights, _by_symbol(ours, theirs, tokenizer))
+    pairs = _by_symbol(ours, theirs, tokenizer)
+    labels = {index: symbol for symbol, index in theirs.items()}
+    copy_rows(model.lm_head, weights["lm_head.weight"], weights.get("lm_head.bias"), pairs, labels,
+              source=f"{vocab_file} ({lang!r}) against {weights_file}")
     log.info("adapter %r: head rows kept for %d of %d labels (by symbol); the others start fresh",
-             lang, kept, len(ours))
+             lang, len(pairs), len(ours))
 
 
 def _by_symbol(ours: dict[str, int], theirs: dict[str, int], tokenizer: Any) -> dict[int, int]:
@@ -93,16 +99,6 @@ def _by_symbol(ours: dict[str, int], theirs: dict[str, int], tokenizer: Any) -> 
         if our_name in ours and their_name in theirs:
             pairs[ours[our_name]] = theirs[their_name]
     return pairs
-
-
-def _copy_head_rows(head: torch.nn.Linear, weights: dict[str, torch.Tensor], pairs: dict[int, int]) -> int:
-    weight, bias = weights["lm_head.weight"], weights["lm_head.bias"]
-    with torch.no_grad():
-        for ours, theirs in pairs.items():
-            if theirs < weight.shape[0]:
-                head.weight[ours] = weight[theirs]
-                head.bias[ours] = bias[theirs]
-    return sum(1 for theirs in pairs.values() if theirs < weight.shape[0])
 
 
 def adapter_language(model: Any) -> str | None:

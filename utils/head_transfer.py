@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Mapping
 
 import torch
 from transformers import AutoConfig, AutoModelForCTC, AutoTokenizer, PreTrainedModel, Wav2Vec2CTCTokenizer
@@ -63,9 +63,11 @@ def load_ctc_model(pretrained: str, tokenizer: Wav2Vec2CTCTokenizer, lowercase_l
         log.warning("model.pretrained=%r is a CTC model without a CTC tokenizer: no row can be matched "
                     "to a symbol, so its whole output layer starts fresh", pretrained)
         pairs: dict[int, int] = {}
+        labels: dict[int, str] = {}
     else:
         pairs = match_labels(source_tokenizer, tokenizer, lowercase_labels)
-    replace_head(model, pairs, tokenizer)
+        labels = {index: symbol for symbol, index in source_tokenizer.get_vocab().items()}
+    replace_head(model, pairs, tokenizer, labels, source=f"{pretrained}/vocab.json against {pretrained}'s weights")
     transfer = _report(pretrained, pairs, source_tokenizer, tokenizer)
     log.info("output layer from %s: %d labels kept %s; %d new %s; %d source labels dropped %s", pretrained,
              len(transfer.kept), transfer.kept, len(transfer.new), transfer.new, len(transfer.dropped),
@@ -101,33 +103,48 @@ def match_labels(source: Wav2Vec2CTCTokenizer, target: Wav2Vec2CTCTokenizer,
     return pairs
 
 
-def replace_head(model: PreTrainedModel, pairs: dict[int, int], tokenizer: Wav2Vec2CTCTokenizer) -> None:
+def replace_head(model: PreTrainedModel, pairs: dict[int, int], tokenizer: Wav2Vec2CTCTokenizer,
+                 labels: Mapping[int, str], source: str) -> None:
     """Give `model` an output layer of len(tokenizer) rows: row t = old row pairs[t], others fresh.
 
     Fresh rows are drawn as the model's own initialisation draws them (normal, std
-    `initializer_range`; bias 0), so under a fixed seed the result is reproducible.
+    `initializer_range`; bias 0), so under a fixed seed the result is reproducible. `labels`
+    (source id -> symbol) and `source` (its files) name a source id without a row (copy_rows).
     """
     old = model.lm_head
     rows = len(tokenizer)
-    for target_id, source_id in pairs.items():
-        if source_id >= old.out_features:
-            raise InputError(f"source label id {source_id} has no row in its output layer "
-                             f"({old.out_features} rows): its tokenizer and model disagree")
     new = torch.nn.Linear(old.in_features, rows, bias=old.bias is not None,
                           device=old.weight.device, dtype=old.weight.dtype)
     with torch.no_grad():
         new.weight.normal_(mean=0.0, std=getattr(model.config, "initializer_range", 0.02))
         if new.bias is not None:
             new.bias.zero_()
-        for target_id, source_id in pairs.items():
-            new.weight[target_id] = old.weight[source_id]
-            if new.bias is not None:
-                new.bias[target_id] = old.bias[source_id]
+    copy_rows(new, old.weight, old.bias, pairs, labels, source)
     model.lm_head = new
     model.config.vocab_size = rows
     model.config.pad_token_id = tokenizer.pad_token_id
     model.config.bos_token_id = None
     model.config.eos_token_id = None
+
+
+def copy_rows(head: torch.nn.Linear, weight: torch.Tensor, bias: torch.Tensor | None, pairs: dict[int, int],
+              labels: Mapping[int, str], source: str) -> None:
+    """Row t of `head` (weight, and bias where both have one) becomes source row pairs[t] of `weight` / `bias`.
+
+    Every pair is checked before any row is copied: a source id without a row in `weight` means the
+    source's vocabulary and weights disagree, and raises InputError naming `source` (its files) and
+    the label (`labels`: source id -> symbol), rather than leaving that label's row fresh unsaid.
+    """
+    rows = weight.shape[0]
+    for source_id in sorted(set(pairs.values())):
+        if not 0 <= source_id < rows:
+            raise InputError(f"{source}: label {labels.get(source_id, '?')!r} has id {source_id}, but the source "
+                             f"output layer has {rows} rows: its vocabulary and its weights disagree")
+    with torch.no_grad():
+        for target_id, source_id in pairs.items():
+            head.weight[target_id] = weight[source_id]
+            if head.bias is not None and bias is not None:
+                head.bias[target_id] = bias[source_id]
 
 
 def _source_tokenizer(pretrained: str) -> tuple[Wav2Vec2CTCTokenizer | None, bool]:

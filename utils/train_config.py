@@ -121,25 +121,6 @@ class CtcConfig:
                 for name, values in sections.items()}
 
 
-def describe_training(config: CtcConfig) -> str:
-    """One line saying what stage 5 will do with `config` (for logs and a dry run)."""
-    model, train = config.model, config.train
-    if model.pretrained is None:
-        what = f"train a {model.num_hidden_layers}x{model.hidden_size} w2v-BERT CTC model from scratch"
-    elif train.max_steps == 0:
-        return f"use {model.pretrained} as it is, with its own vocabulary (no training)"
-    elif model.adapter_lang:
-        start = f"from adapter {model.adapter_init!r}" if model.adapter_init else "from scratch"
-        what = f"train a new language adapter {model.adapter_lang!r} ({start}) and CTC head on {model.pretrained}, " \
-               f"base frozen"
-    else:
-        what = f"fine-tune {model.pretrained}, CTC head sized to the vocab" + (", conv adapter" if model.add_adapter else "")
-    length = f"{train.max_steps} steps" if train.max_steps > 0 else f"{train.num_train_epochs:g} epochs"
-    return (f"{what}; {length}, batch {train.batch_size} x {train.gradient_accumulation_steps} accumulated, "
-            f"lr {train.learning_rate:g}, gradient checkpointing {'on' if model.gradient_checkpointing else 'off'}, "
-            f"mixed precision {train.mixed_precision} (on a GPU only)")
-
-
 def load_ctc_config(path: Path, max_steps: int | None = None) -> CtcConfig:
     """Read `model:` and `train:` from a YAML config; `max_steps` (if given) overrides train.max_steps.
 

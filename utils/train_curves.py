@@ -5,7 +5,7 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from transformers import TrainerCallback
 
@@ -72,5 +72,23 @@ class ProgressLogger(TrainerCallback):
         if "loss" in logs:
             log.info("%s train loss %.4f lr %.2e", where, logs["loss"], logs.get("learning_rate", 0.0))
         if "eval_loss" in logs:
-            log.info("%s dev loss %.4f greedy WER %.2f%% CER %.2f%%", where, logs["eval_loss"],
-                     100 * logs.get("eval_wer", float("nan")), 100 * logs.get("eval_cer", float("nan")))
+            log.info("%s %s", where, dev_summary(logs))
+
+
+def dev_summary(logs: Mapping[str, Any]) -> str:
+    """"dev loss 0.4321 greedy WER 12.34% CER 5.67%" from a Trainer evaluation log (eval_loss, eval_wer, eval_cer).
+
+    Every dev line of training says it this way. A WER or CER of 0 is "0.00%"; a metric that is
+    absent, None or NaN is "n/a" (never "nan%").
+    """
+    loss = logs.get("eval_loss")
+    return (f"dev loss {'n/a' if _missing(loss) else format(loss, '.4f')} "
+            f"greedy WER {_percent(logs.get('eval_wer'))} CER {_percent(logs.get('eval_cer'))}")
+
+
+def _percent(rate: float | None) -> str:
+    return "n/a" if _missing(rate) else f"{100 * rate:.2f}%"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or value != value  # NaN (of any float type) is the one value unequal to itself

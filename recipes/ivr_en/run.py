@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).absolute().parents[2]))  # the repo root i
 
 from pipeline.stage_cli import run_recipe  # noqa: E402
 from pipeline.stages import Stage, StageContext  # noqa: E402
-from stages import decode, manifest, score, text_norm  # noqa: E402
+from stages import decode, manifest, score, text_norm, train as shared_train  # noqa: E402
 from stages.recipe import absolute_file  # noqa: E402
 from utils.errors import InputError  # noqa: E402
+from utils.train_plan import describe_config  # noqa: E402
 
 RECIPE_DIR = Path(__file__).absolute().parent
 REAL_SETS = ("train", "dev", "test")
@@ -103,6 +104,13 @@ def train(ctx: StageContext) -> None:
              extra_train=extra)
 
 
+def describe_pretrain(ctx: StageContext) -> list[str] | str:
+    """What pretraining would do (--dry-run), from pretrain.config alone."""
+    if not ctx.config.get("pretrain"):
+        return "nothing to pretrain (the config has no pretrain section)"
+    return describe_config(ctx.recipe_dir / ctx.setting("pretrain.config"), max_steps=ctx.options.get("pretrain_steps"))
+
+
 def _joint(ctx: StageContext) -> bool:
     return bool((ctx.config.get("joint") or {}).get("synthetic"))
 
@@ -150,14 +158,16 @@ STAGES = [
                   "config": lambda c: c.setting("pretrain.config") if c.config.get("pretrain") else None},
           outputs={"model": _if_pretrain("exp/{pretrain}/model")}, in_place={"work": _if_pretrain("exp/{pretrain}/work")},
           settings=("pretrain", "options.pretrain_steps"),
-          doc="the synthetic English model that model.pretrained names (exp/synth), from pretrain.config"),
+          doc="the synthetic English model that model.pretrained names (exp/synth), from pretrain.config",
+          describe=describe_pretrain),
     Stage(5, "train", train,
           inputs={"train": "data/train/manifest.jsonl", "dev": "data/dev/manifest.jsonl", "vocab": "data/lang/vocab.json",
                   "audio": "data/wavs/{set}", "pretrained": _if_pretrain("exp/{pretrain}/model"),
                   "synth_train": lambda c: "data/synth_train/manifest.jsonl" if _joint(c) else None},
           outputs={"model": "exp/{tag}/model"}, in_place={"work": "exp/{tag}/work"},
           settings=("model", "train", "joint", "options.max_steps"),
-          doc="fine-tune that model on the real prompts (or train from scratch: conf/scratch.yaml)"),
+          doc="fine-tune that model on the real prompts (or train from scratch: conf/scratch.yaml)",
+          describe=shared_train.describe),
     decode.stage(model_lm=True),   # 6  greedy, beam, beam + in-domain 3-gram (alpha/beta tuned on dev); model_lm
     score.stage(),                 # 7  WER/CER beside each decode, RESULTS.md, the model card, the report
 ]

@@ -11,7 +11,8 @@ import yaml
 
 from tests.recipes.recipe_copy import REPO, copy_recipe, run_recipe, stages_run
 from tests.steps import hub_replicas
-from utils.train_config import describe_training, load_ctc_config
+from utils.train_config import load_ctc_config
+from utils.train_plan import describe_training
 
 CONFIGS = [("ga_ie", "w2v_bert2"), ("ga_ie", "mms_adapter"), ("sg_en", "w2v_bert2"), ("sg_en", "mms_adapter")]
 
@@ -21,11 +22,14 @@ def test_config_loads_and_dry_run_explains_the_plan(recipe, name, tmp_path):
     settings = load_ctc_config(REPO / "recipes" / recipe / "conf" / f"{name}.yaml")
     assert settings.model.pretrained in ("facebook/w2v-bert-2.0", "facebook/mms-1b-all")
     assert (settings.model.adapter_lang is not None) == (name == "mms_adapter")
-    plan = describe_training(settings)
+    plan, start = describe_training(settings)
     assert ("base frozen" in plan) == (name == "mms_adapter") and ("conv adapter" in plan) == (name == "w2v_bert2")
+    assert start == f"start model {settings.model.pretrained}: a hub id, resolved (downloaded or read from the cache) " \
+                    "at train time"  # nothing is downloaded to describe it
     copy = copy_recipe(recipe, tmp_path)
     proc = run_recipe(copy, "--config", f"conf/{name}.yaml", "--dry-run")
     assert "stage 5 train        RUN" in proc.stdout and f"exp/{name}/model" in proc.stdout
+    assert f"      {plan}\n      {start}\n" in proc.stdout  # under stage 5's line
 
 
 @pytest.mark.slow

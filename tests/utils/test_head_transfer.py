@@ -151,3 +151,48 @@ def test_train_settings_record_kept_and_new_labels(tmp_path):
     recorded = yaml.safe_load((model_dir / "train_settings.yaml").read_text(encoding="utf-8"))["head_transfer"]
     assert recorded["source"] == str(source) and recorded["new"] == ["é"]
     assert sorted(recorded["kept"]) == ["[PAD]", "[UNK]", "a", "b", "|"]
+
+
+def test_copy_rows_copies_weight_and_bias_by_pair_and_checks_every_pair_first():
+    from utils.errors import InputError
+    from utils.head_transfer import copy_rows
+
+    weight, bias = torch.arange(12.0).reshape(4, 3), torch.tensor([10.0, 11.0, 12.0, 13.0])
+    head = torch.nn.Linear(3, 3)
+    copy_rows(head, weight, bias, {0: 3, 2: 1}, {}, "src")
+    assert torch.equal(head.weight[0], weight[3]) and torch.equal(head.weight[2], weight[1])
+    assert head.bias[0] == 13.0 and head.bias[2] == 11.0
+    before = head.weight.detach().clone()
+    with pytest.raises(InputError, match=r"^src/vocab.json: label 'x' has id 4, but the source output layer has 4 rows"):
+        copy_rows(head, weight, bias, {1: 0, 0: 4}, {4: "x"}, "src/vocab.json")
+    assert torch.equal(head.weight, before)  # nothing copied: the pair that fits is not applied either
+
+
+def test_a_source_label_without_a_row_names_the_vocab_file_and_the_label(tmp_path):
+    from utils.errors import InputError
+
+    source = make_source(tmp_path / "src", LETTERS)
+    vocab = json.loads((source / "vocab.json").read_text(encoding="utf-8"))
+    vocab["ñ"] = len(vocab) + 3  # the tokenizer has a label the saved head has no row for
+    (source / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    tokenizer = target_tokenizer(tmp_path / "tgt", ["[PAD]", "[UNK]", "|", "a", "ñ"])
+    with pytest.raises(InputError, match="label 'ñ' has id 33") as caught:
+        build_model(ModelSettings(pretrained=str(source), **TINY), tokenizer)
+    assert f"{source}/vocab.json" in str(caught.value)
+
+
+def test_an_adapter_label_without_a_head_row_names_the_files_and_the_label(tmp_path):
+    """MMS adapter_init: a label of vocab.json's language with no row in adapter.<lang>.safetensors is an error
+    (it used to be skipped, leaving that label a fresh row without a word)."""
+    from tests.steps.hub_replicas import mms_1b_all
+    from utils.ctc_adapter import build_adapter_model
+    from utils.errors import InputError
+
+    mms = mms_1b_all(tmp_path / "mms")
+    vocabs = json.loads((mms / "vocab.json").read_text(encoding="utf-8"))
+    vocabs["eng"]["ñ"] = len(vocabs["eng"])  # one past the eng head's last row
+    (mms / "vocab.json").write_text(json.dumps(vocabs), encoding="utf-8")
+    tokenizer = target_tokenizer(tmp_path / "tgt", ["[PAD]", "[UNK]", "|", "a", "ñ"])
+    with pytest.raises(InputError, match="label 'ñ' has id 32, but the source output layer has 32 rows") as caught:
+        build_adapter_model(str(mms), tokenizer, "gle", "eng")
+    assert "vocab.json" in str(caught.value) and "adapter.eng.safetensors" in str(caught.value)
