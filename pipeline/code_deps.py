@@ -19,6 +19,7 @@ from typing import Iterable
 
 ROOT = Path(__file__).absolute().parents[1]  # not resolved: a linked package is fingerprinted where it is seen
 ENGINE = "pipeline"
+_FUNC = ":"  # "path/to/run.py:corpus": one function of a script
 
 
 class ImportGraph:
@@ -38,10 +39,12 @@ class ImportGraph:
     def module_file(self, module: str) -> Path | None:
         """The repo-local source file of `module`, or None (third-party, stdlib, missing).
 
-        A name that is a file path (a script run as `__main__`) is that file.
+        A name that is a file path (a script run as `__main__`) is that file; "<path>:<function>"
+        (one function of such a script) is that file too.
         """
         if os.sep in module:
-            return Path(module) if Path(module).is_file() else None
+            file = Path(module.rsplit(_FUNC, 1)[0] if _FUNC in Path(module).name else module)
+            return file if file.is_file() else None
         base = self.root.joinpath(*module.split("."))
         for candidate in (base.with_suffix(".py"), base / "__init__.py"):
             if candidate.is_file():
@@ -59,6 +62,12 @@ class ImportGraph:
             path = self.module_file(module)
             if path is None:
                 continue
+            if os.sep in module and _FUNC in Path(module).name:  # one function of a script: its own code and imports
+                name, digest, imported = self._script_function(path, module.rsplit(_FUNC, 1)[1])
+                if name not in seen:
+                    seen[name] = digest
+                    todo.extend(imported)
+                continue
             module = self._name(path, module)
             if module in seen:
                 continue
@@ -68,6 +77,11 @@ class ImportGraph:
             todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parent packages' __init__
             todo.extend(imported)
         return seen
+
+    def file_digest(self, module: str) -> str | None:
+        """The sha256 of a module's (or a dotted script name's) source file, None if there is none."""
+        path = self.module_file(module)
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
 
     def fingerprint(self, modules: Iterable[str]) -> tuple[str, dict[str, str]]:
         """SHA-256 over the closure of `modules`, and the closure itself ({module: source sha256})."""
@@ -95,6 +109,47 @@ class ImportGraph:
             return ".".join(path.absolute().relative_to(self.root).with_suffix("").parts)
         except ValueError:
             return module
+
+    def _script_function(self, path: Path, func: str) -> tuple[str, str, list[str]]:
+        """`recipes.ivr_en.run:corpus`, the sha256 of the source of `func` and of every top-level
+        function, class or assignment of the script it reaches by name, and the modules those import
+        (inside them, or at the script's top level under a name they use). Editing another stage's
+        function, the stage table or an import the function does not use leaves it unchanged."""
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source, filename=str(path))
+        module = self._name(path, str(path))
+        top: dict[str, ast.stmt] = {}
+        bound: dict[str, list[str]] = {}  # a name the script's top-level imports bind -> the modules
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                top[node.name] = node
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                    if isinstance(target, ast.Name):
+                        top[target.id] = node
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                found = imports_of(ast.Module(body=[node], type_ignores=[]), module, False)
+                for alias in node.names:
+                    bound[alias.asname or alias.name.split(".")[0]] = found
+        reached: dict[int, ast.stmt] = {}
+        used: set[str] = set()
+        todo = [func]
+        while todo:
+            name = todo.pop()
+            if name in used:
+                continue
+            used.add(name)
+            node = top.get(name)
+            if node is not None and id(node) not in reached:
+                reached[id(node)] = node
+                todo.extend(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+        nodes = sorted(reached.values(), key=lambda n: n.lineno)
+        h = hashlib.sha256()
+        for node in nodes:
+            h.update((ast.get_source_segment(source, node) or "").encode() + b"\0")
+        imported = [m for node in nodes for m in imports_of(node, module, False)]
+        imported += [m for name in sorted(used & set(bound)) for m in bound[name]]
+        return f"{module}{_FUNC}{func}", h.hexdigest(), sorted(set(imported))
 
     def _parse(self, path: Path, module: str) -> tuple[str, list[str]]:
         source = path.read_bytes()

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 class Decision:
     run: bool
     reason: str
+    code: dict[str, Any] | None = None  # skipped, but its code is recorded otherwise: the record to refresh
 
 
 class RecordStore:
@@ -94,11 +95,15 @@ class Fingerprints:
 def code_modules(stage: Stage, ctx: StageContext) -> list[str]:
     """The modules whose closure is the stage's code: its function's, and those named in settings.
 
-    A function defined in a script (`run.py` run as `__main__`) is named by its file's path.
+    A function defined in a script (`run.py` run as `__main__`) is named "<its file's path>:<name>":
+    its code is its own source and what it reaches (pipeline/code_deps.py), so editing the stage
+    table or another stage of run.py does not re-run it.
     """
     module = stage.func.__module__
-    if module == "__main__":
+    if module == "__main__":  # a recipe's own stage in run.py: that function, not the whole script
         module = os.path.abspath(stage.func.__code__.co_filename)
+        if stage.func.__name__.isidentifier():
+            module += f":{stage.func.__name__}"
     named = [resolve_setting(ctx.config, key) for key in stage.modules]
     return [module] + [str(name) for name in named if name]
 
@@ -127,7 +132,7 @@ def decide(stage: Stage, ctx: StageContext, record: dict[str, Any] | None,
     if record is None:
         return Decision(True, "no record of a finished run (never ran, or was interrupted)")
     now = stage_state(stage, ctx, fps)
-    if record.get("code_fp") != now["code_fp"]:
+    if record.get("code_fp") != now["code_fp"] and _code_changed(record, now, fps.code):
         return Decision(True, f"code changed ({_changed_modules(record, now)})")
     if record.get("settings_fp") != now["settings_fp"]:
         changed = [k for k in now["settings"] if record.get("settings", {}).get(k) != now["settings"][k]]
@@ -139,7 +144,9 @@ def decide(stage: Stage, ctx: StageContext, record: dict[str, Any] | None,
     for key, fp in record.get("outputs", {}).items():
         if _output_fp(_path(key, ctx), ctx, fps.files) != fp:
             return Decision(True, f"output {key} was removed or modified")
-    return Decision(False, f"up to date (finished {record.get('finished', '?')}; inputs, settings and code unchanged)")
+    code = {"code_fp": now["code_fp"], "code_modules": now["code_modules"]}
+    return Decision(False, f"up to date (finished {record.get('finished', '?')}; inputs, settings and code unchanged)",
+                    code if record.get("code_fp") != now["code_fp"] else None)
 
 
 def check_inputs(stage: Stage, ctx: StageContext, producers: dict[Path, Stage]) -> None:
@@ -203,6 +210,22 @@ def execute(stage: Stage, ctx: StageContext, store: RecordStore, fps: Fingerprin
 
 def staging_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.partial")
+
+
+def _code_changed(record: dict[str, Any], now: dict[str, Any], graph: ImportGraph) -> bool:
+    """Whether a module the stage depends on now differs from the one it ran with. Modules the stage
+    no longer reaches do not count; a function of a script that the record holds only as the whole
+    script (recorded before functions were fingerprinted alone) is unchanged if that file is."""
+    old = record.get("code_modules")
+    if not isinstance(old, dict):
+        return True
+    for module, digest in now["code_modules"].items():
+        if old.get(module) == digest:
+            continue
+        script = module.rsplit(":", 1)[0] if ":" in module else None
+        if script is None or script not in old or old[script] != graph.file_digest(script):
+            return True
+    return False
 
 
 def _changed_modules(record: dict[str, Any], now: dict[str, Any]) -> str:

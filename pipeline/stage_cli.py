@@ -206,6 +206,8 @@ def _run(stages: Sequence[Stage], selected: list[Stage], ctx: StageContext, forc
         decision = decide(s, ctx, previous, fps, force, {})
         if not decision.run:
             log.info("stage %d %s: skip, %s", s.number, s.name, decision.reason)
+            if decision.code is not None:  # the same code, fingerprinted another way: say so in the record
+                store.save(s, {**previous, **decision.code})
             continue
         check_inputs(s, ctx, producers)
         log_file = ctx.recipe_dir / "exp/log" / f"{ctx.stage_id(s)}.log"
