@@ -35,8 +35,6 @@ from utils.report_utterances import set_tables
 
 REPORT_DIR = "report"
 FORMAT = "currach-report/1"
-# The page's HTML/JS/CSS (utils/report_assets/) are not Python modules: after editing them, re-run
-# `explore` (or the score stage).
 
 logger = logging.getLogger(__name__)
 
