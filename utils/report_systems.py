@@ -51,13 +51,13 @@ def tag_systems(recipe_dir: Path, tag_dir: Path, score_files: list[Path] | None 
     return collect_systems(recipe_dir, score_files)
 
 
-def training_curves(files: dict[str, Path | None]) -> dict[str, dict]:
+def training_curves(files: dict[str, Path]) -> dict[str, dict]:
     """{tag: {"train": [{step, loss, ...}], "dev": [{step, loss, wer, cer}]}} from each tag's curves.json
-    (`files`: {tag: path}); a tag whose file is None or absent has no curves."""
+    (`files`: {tag: path}); a tag whose file does not exist has no curves."""
     curves = {}
     for tag, path in files.items():
-        if path is None or not path.is_file():
-            log.info("explore: no training curves for %s (%s not found)", tag, path or CURVES_FILE)
+        if not path.is_file():
+            log.info("explore: no training curves for %s (%s not found)", tag, path)
             continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
