@@ -7,6 +7,15 @@ holding `pipeline/`); packages contribute their `__init__.py`. The engine itself
 is left out: its bookkeeping does not decide what a stage writes. Each file's imports are cached
 in a JSON file keyed by its path relative to the root and its SHA-256, so an unchanged tree costs
 a read of each file (hashing ~100 small files) and no parsing.
+
+Files that are code without being Python (a page's HTML, CSS and JavaScript) join the fingerprint
+of every stage that imports the module owning them: that module names them in a module-level
+tuple, folders or files relative to its own folder,
+
+    CODE_DATA = ("report_assets",)
+
+and each file under them (hidden files and __pycache__ left out) enters the closure under its
+path relative to the root ("utils/report_assets/page.html"), so editing one re-runs those stages.
 """
 from __future__ import annotations
 
@@ -20,6 +29,7 @@ from typing import Iterable
 ROOT = Path(__file__).absolute().parents[1]  # not resolved: a linked package is fingerprinted where it is seen
 ENGINE = "pipeline"
 _FUNC = ":"  # "path/to/run.py:corpus": one function of a script
+DATA_NAME = "CODE_DATA"
 
 
 class ImportGraph:
@@ -52,7 +62,8 @@ class ImportGraph:
         return None
 
     def closure(self, modules: Iterable[str]) -> dict[str, str]:
-        """{module: sha256 of its source} for `modules` and everything repo-local they import."""
+        """{module: sha256 of its source} for `modules` and everything repo-local they import, plus
+        {path: sha256} of each file their CODE_DATA names (see the module docstring)."""
         seen: dict[str, str] = {}
         todo = list(modules)
         while todo:
@@ -71,8 +82,9 @@ class ImportGraph:
             module = self._name(path, module)
             if module in seen:
                 continue
-            digest, imported = self._parse(path, module)
+            digest, imported, data = self._parse(path, module)
             seen[module] = digest
+            seen.update(self._data_files(path, data))
             parts = module.split(".") if os.sep not in module else []
             todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parent packages' __init__
             todo.extend(imported)
@@ -151,18 +163,44 @@ class ImportGraph:
         imported += [m for name in sorted(used & set(bound)) for m in bound[name]]
         return f"{module}{_FUNC}{func}", h.hexdigest(), sorted(set(imported))
 
-    def _parse(self, path: Path, module: str) -> tuple[str, list[str]]:
+    def _data_files(self, module_file: Path, names: list[str]) -> dict[str, str]:
+        """{path relative to the root: sha256} of every file under the CODE_DATA `names` of a module."""
+        found = {}
+        for name in names:
+            target = module_file.parent / name
+            if not target.exists():
+                raise ValueError(f"{module_file}: {DATA_NAME} names {name!r}, which does not exist beside it")
+            files = [target] if target.is_file() else sorted(
+                p for p in target.rglob("*") if p.is_file() and not any(
+                    part.startswith(".") or part == "__pycache__" for part in p.relative_to(target).parts))
+            for file in files:
+                try:
+                    key = file.absolute().relative_to(self.root).as_posix()
+                except ValueError:
+                    key = str(file.absolute())
+                found[key] = hashlib.sha256(file.read_bytes()).hexdigest()
+        return found
+
+    def _parse(self, path: Path, module: str) -> tuple[str, list[str], list[str]]:
+        """(source sha256, imported module names, CODE_DATA names), from the cache when the source is unchanged."""
         source = path.read_bytes()
         digest = hashlib.sha256(source).hexdigest()
         key = os.path.relpath(path.absolute(), self.root)
         hit = self._cache.get(key)
-        if hit is not None and hit[0] == digest:
-            return digest, hit[1]
+        if hit is not None and len(hit) == 3 and hit[0] == digest:
+            return digest, hit[1], hit[2]
         is_package = path.name == "__init__.py" or os.sep in module
-        imported = sorted(set(imports_of(ast.parse(source, filename=str(path)), module, is_package)))
-        self._cache[key] = [digest, imported]
+        tree = ast.parse(source, filename=str(path))
+        imported = sorted(set(imports_of(tree, module, is_package)))
+        try:
+            data = module_constant(tree, DATA_NAME) or ()
+        except ValueError:
+            data = None
+        if not isinstance(data, (tuple, list)) or not all(isinstance(n, str) and n for n in data):
+            raise ValueError(f"{path}: {DATA_NAME} must be a literal tuple of paths relative to the module's folder")
+        self._cache[key] = [digest, imported, list(data)]
         self._dirty = True
-        return digest, imported
+        return digest, imported, list(data)
 
 
 def imports_of(tree: ast.AST, module: str, is_package: bool) -> list[str]:
@@ -182,3 +220,15 @@ def imports_of(tree: ast.AST, module: str, is_package: bool) -> list[str]:
                 names.append(prefix)
             names.extend(f"{prefix}.{alias.name}" if prefix else alias.name for alias in node.names)
     return names
+
+
+def module_constant(tree: ast.Module, name: str) -> object:
+    """The literal value of a module-level `name = ...` (or `name: T = ...`), None when there is none.
+
+    Raises ValueError when the value is not a literal (ast.literal_eval's error).
+    """
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets) and node.value is not None:
+            return ast.literal_eval(node.value)
+    return None

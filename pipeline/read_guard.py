@@ -3,7 +3,7 @@
 An audit hook (PEP 578) sees every `open` (reads and writes, Python's and `os.open`) and every
 `os.listdir` / `os.scandir` (so `Path.glob`, `os.walk`, `Path.iterdir`) of this process and of
 the worker processes it forks (they inherit the hook and the active guard). Inside the recipe
-folder a path is allowed when it lies in, or is, a declared input, output (its staging path),
+folder a path is allowed when it lies in, or is, a declared (or optional) input, output (its staging path),
 in-place folder, the config file or exp/log/ (or is an atomic writer's `.NAME.tmp-PID`
 sibling of one); reading Python source (tracebacks, warnings: code is fingerprinted apart) and
 probing for a file that does not exist, and the import system listing a sys.path folder (the
@@ -69,7 +69,7 @@ class _Guard:
             traceback.print_stack()
         what = "opened" if event == "open" else "listed"
         raise UndeclaredPathError(f"stage {self.stage} {what} {text}, which it does not declare "
-                                  "(add it to the stage's inputs, outputs or in_place)")
+                                  "(add it to the stage's inputs, optional inputs, outputs or in_place)")
 
 
 def _temporary_sibling_of(path: str) -> str | None:

@@ -28,7 +28,7 @@ from typing import Any, Iterable
 from pipeline.code_deps import ImportGraph
 from pipeline.fingerprint import MISSING, FingerprintCache, settings_fingerprint
 from pipeline.read_guard import guarded
-from pipeline.stages import Stage, StageContext, all_paths, resolve_setting, stage_settings
+from pipeline.stages import READ_KINDS, Stage, StageContext, all_paths, resolve_setting, stage_settings
 from utils.errors import InputError
 from utils.text_files import remove_partial_writes
 
@@ -111,7 +111,7 @@ def code_modules(stage: Stage, ctx: StageContext) -> list[str]:
 def stage_state(stage: Stage, ctx: StageContext, fps: Fingerprints) -> dict[str, Any]:
     """Fingerprints of what a stage depends on now (inputs, settings, code)."""
     settings = {key: resolve_setting(ctx.config, key) for key in stage_settings(stage, ctx) + stage.modules}
-    inputs = ctx.declared(stage, "inputs")
+    inputs = all_paths(stage, ctx, READ_KINDS)  # an absent optional input is fingerprinted "missing"
     code_fp, modules = fps.code.fingerprint(code_modules(stage, ctx))
     keep = [d.path for d in inputs]
     return {"inputs": {d.key: _folder_fp(d.path, ctx, fps.files, keep) for d in inputs},
@@ -124,7 +124,7 @@ def decide(stage: Stage, ctx: StageContext, record: dict[str, Any] | None,
     """Run or skip, and why. `dirty` maps paths that an earlier planned stage rewrites to its number."""
     if force:
         return Decision(True, "--force")
-    for declared in ctx.declared(stage, "inputs"):
+    for declared in all_paths(stage, ctx, READ_KINDS):
         path = declared.path
         for written, number in dirty.items():
             if path == written or written in path.parents or path in written.parents:
@@ -150,7 +150,7 @@ def decide(stage: Stage, ctx: StageContext, record: dict[str, Any] | None,
 
 
 def check_inputs(stage: Stage, ctx: StageContext, producers: dict[Path, Stage]) -> None:
-    """Raise InputError naming the first missing input and the stage that makes it."""
+    """Raise InputError naming the first missing input and the stage that makes it (optional ones may be absent)."""
     for declared in ctx.declared(stage, "inputs"):
         path = declared.path
         if path.exists():
@@ -182,7 +182,7 @@ def execute(stage: Stage, ctx: StageContext, store: RecordStore, fps: Fingerprin
         _remove(staged)
         staged.parent.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    allowed = ([d.path for d in all_paths(stage, ctx, ("inputs", "in_place"))] + list(ctx._staged.values())
+    allowed = ([d.path for d in all_paths(stage, ctx, READ_KINDS + ("in_place",))] + list(ctx._staged.values())
                + [ctx.config_path, ctx.recipe_dir / "exp/log"])
     try:
         with guarded(f"{stage.number} ({stage.name})", ctx.recipe_dir, allowed):

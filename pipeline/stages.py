@@ -17,7 +17,9 @@ A declaration is a dict {name: template | [templates] | callable(ctx) -> templat
 or a callable(ctx) returning such a dict (for paths that depend on options). Templates are
 relative to the recipe folder (or absolute); `{field}` is filled from the recipe's variables: a
 string value fills it, a tuple value (`set: ("train", "dev", "test")`) makes one path per value.
-An empty template or None declares nothing (an option not given).
+An empty template or None declares nothing (an option not given). `optional` inputs are declared
+like inputs and fingerprinted the same way when present; one that is absent is no error (its
+fingerprint is "missing", so its appearing later re-runs the stage) and `ctx.optional` gives None.
 
 `ctx.output(...)` is a staging path moved in place when the function returns; while the function
 runs, opening a file or listing a folder inside the recipe folder that is not declared (nor the
@@ -38,13 +40,15 @@ from utils.errors import InputError
 
 Template = Union[str, Sequence[str], None, Callable[["StageContext"], Union[str, Sequence[str], None]]]
 Declaration = Union[Mapping[str, Template], Callable[["StageContext"], Mapping[str, Template]]]
-KINDS = ("inputs", "outputs", "in_place")
+KINDS = ("inputs", "optional", "outputs", "in_place")
+READ_KINDS = ("inputs", "optional")  # what a stage reads: fingerprinted, allowed by the guard
 
 
 @dataclass(frozen=True)
 class Stage:
     """One step of a recipe: its number, name, function and everything its result depends on.
 
+    `optional`: inputs that may be absent (training curves of a model that was not trained here).
     `settings`: dotted config keys whose values are recorded (a change re-runs the stage).
     `modules`: dotted config keys whose values are module names ("text.normalizer"); those
     modules join the code fingerprint with their own imports (a missing key adds nothing).
@@ -59,6 +63,7 @@ class Stage:
     name: str
     func: Callable[["StageContext"], None]
     inputs: Declaration = field(default_factory=dict)
+    optional: Declaration = field(default_factory=dict)
     outputs: Declaration = field(default_factory=dict)
     in_place: Declaration = field(default_factory=dict)
     settings: tuple[str, ...] | Callable[["StageContext"], tuple[str, ...]] = ()
@@ -98,7 +103,7 @@ class StageContext:
 
     # -- declared paths ------------------------------------------------------------------
     def declared(self, stage: Stage, kind: str) -> list[DeclaredPath]:
-        """Every path `stage` declares as `kind` (inputs, outputs or in_place), expanded."""
+        """Every path `stage` declares as `kind` (inputs, optional, outputs or in_place), expanded."""
         spec = getattr(stage, kind)
         table = spec(self) if callable(spec) else spec
         out = []
@@ -116,6 +121,11 @@ class StageContext:
     def inputs(self, name: str) -> list[Path]:
         """All paths declared as input `name` (one per value of its expanding fields)."""
         return [d.path for d in self._all("inputs", name)]
+
+    def optional(self, name: str, **fields: str) -> Path | None:
+        """The declared optional input `name`, or None when it does not exist."""
+        path = self._one("optional", name, fields).path
+        return path if path.exists() else None
 
     def output(self, name: str, **fields: str) -> Path:
         """The staging path of declared output `name`; moved to its final place on success."""
@@ -199,7 +209,7 @@ class StageContext:
         found = [d for d in self._all(kind, name) if all(dict(d.fields).get(k) == v for k, v in fields.items())]
         if len(found) != 1:
             options = ", ".join("/".join(f"{k}={v}" for k, v in d.fields) for d in self._all(kind, name))
-            raise UndeclaredName(f"stage {self.stage.number} ({self.stage.name}): {kind[:-1] if kind != 'in_place' else kind} "
+            raise UndeclaredName(f"stage {self.stage.number} ({self.stage.name}): {kind.removesuffix('s')} "
                                  f"{name!r} with {dict(fields)} names {len(found)} declared paths ({options})")
         return found[0]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 from types import ModuleType
 
-from pipeline.code_deps import ImportGraph
+from pipeline.code_deps import ImportGraph, module_constant
 from pipeline.stages import StageContext
 from utils.errors import InputError
 
@@ -23,8 +23,7 @@ def corpus_settings(ctx: StageContext) -> tuple[str, ...]:
     path = ImportGraph().module_file(name)
     if path is None:
         raise InputError(f"{ctx.config_path}: corpus module {name!r} not found (see local/corpora)")
-    for node in ast.parse(path.read_bytes()).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        if any(isinstance(t, ast.Name) and t.id == "SETTINGS" for t in targets) and node.value is not None:
-            return tuple(ast.literal_eval(node.value))
+    settings = module_constant(ast.parse(path.read_bytes()), "SETTINGS")
+    if settings is not None:
+        return tuple(settings)
     raise InputError(f"{path}: no SETTINGS tuple (a corpus module lists the config keys it reads)")

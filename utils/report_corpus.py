@@ -31,9 +31,13 @@ def data_sets(data_root: Path) -> list[str]:
     return sorted(p.name for p in data_root.iterdir() if (p / "wav.scp").is_file()) if data_root.is_dir() else []
 
 
-def corpus_section(data_root: Path, scored_sets: list[str]) -> dict:
-    """{"sets": [...], "histogram": {...}, "chars": [...], "oov": {...}, "oov_chars": [...]}."""
-    names = data_sets(data_root)
+def corpus_section(data_root: Path, scored_sets: list[str], set_names: list[str] | None = None) -> dict:
+    """{"sets": [...], "histogram": {...}, "chars": [...], "oov": {...}, "oov_chars": [...]}.
+
+    `set_names`: the data dirs to describe (those of them with a wav.scp); default every one under `data_root`.
+    """
+    names = data_sets(data_root) if set_names is None else sorted(
+        n for n in set_names if (data_root / n / "wav.scp").is_file())
     durations = {name: _durations(data_root / name) for name in names}
     texts = {name: _texts(data_root / name / "text") for name in names}
     vocab = _vocab(data_root / "lang" / "vocab.json")

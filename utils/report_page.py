@@ -17,7 +17,8 @@ from pathlib import Path
 from utils.errors import InputError
 from utils.text_files import atomic_write_text
 
-ASSETS = Path(__file__).resolve().parent / "report_assets"
+CODE_DATA = ("report_assets",)  # code, not data: each stage that imports this module fingerprints them (pipeline/code_deps.py)
+ASSETS = Path(__file__).resolve().parent / CODE_DATA[0]
 SCRIPTS = ("dom.js", "charts.js", "utterances.js", "sections.js", "main.js")
 DATA_FILE = "data.js"
 PAGE_FILE = "index.html"

@@ -1,9 +1,8 @@
-"""The explorer report's systems: every scored decode of a recipe (the RESULTS.md rows) and the
-training curves of each model tag.
+"""The explorer report's systems: the scored decodes of one model tag and its training curves.
 
-Systems come from `utils.results_table.collect_systems` (every exp/**/score.json), so the
-report and RESULTS.md list the same rows. Curves are `exp/<tag>/work/curves.json` as
-`utils.train_curves.write_curves` wrote them; a tag without one simply has no curves.
+Systems are read by `utils.results_table.collect_systems`, so the report's rows are that tag's
+RESULTS.md rows. Curves are `exp/<tag>/work/curves.json` as `utils.train_curves.write_curves`
+wrote them; a tag without one (a model that was not trained here) simply has no curves.
 """
 from __future__ import annotations
 
@@ -39,22 +38,24 @@ def system_rows(systems: list[System]) -> list[dict]:
     return rows
 
 
-def tag_systems(recipe_dir: Path, tag_dir: Path) -> tuple[list[System], list[System]]:
-    """(every system of the recipe, those whose decode dir is inside `tag_dir`).
+def tag_systems(recipe_dir: Path, tag_dir: Path, score_files: list[Path] | None = None) -> list[System]:
+    """The scored systems of the model in `tag_dir` (exp/<tag>): `score_files`, or every
+    decode_*/score/score.json inside it.
 
-    Raises InputError when the recipe has no score.json (the score stage writes them).
+    Raises InputError when there is none (the score stage writes them).
     """
-    systems = collect_systems(recipe_dir)
-    tag_dir = tag_dir.resolve()
-    mine = [s for s in systems if tag_dir in (recipe_dir / s.path).resolve().parents]
-    return systems, mine
+    if score_files is None:
+        score_files = sorted(tag_dir.glob("decode_*/score/score.json"))
+    if not score_files:
+        raise InputError(f"{tag_dir}: no decode_*/score/score.json inside; the score stage (7) writes them")
+    return collect_systems(recipe_dir, score_files)
 
 
-def training_curves(recipe_dir: Path, tags: list[str]) -> dict[str, dict]:
-    """{tag: {"train": [{step, loss, ...}], "dev": [{step, loss, wer, cer}]}} for tags with curves."""
+def training_curves(files: dict[str, Path]) -> dict[str, dict]:
+    """{tag: {"train": [{step, loss, ...}], "dev": [{step, loss, wer, cer}]}} from each tag's curves.json
+    (`files`: {tag: path}); a tag whose file does not exist has no curves."""
     curves = {}
-    for tag in tags:
-        path = recipe_dir / "exp" / tag / CURVES_FILE
+    for tag, path in files.items():
         if not path.is_file():
             log.info("explore: no training curves for %s (%s not found)", tag, path)
             continue

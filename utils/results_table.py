@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from utils.bootstrap import paired_bootstrap
 from utils.errors import InputError
@@ -49,11 +50,11 @@ def load_score(path: Path) -> dict:
     return record
 
 
-def collect_systems(recipe_dir: Path) -> list[System]:
-    """Every exp/**/score.json, sorted by test set, model tag and decode dir."""
+def collect_systems(recipe_dir: Path, score_files: Iterable[Path] | None = None) -> list[System]:
+    """Every exp/**/score.json (or the `score_files` given, under exp/), sorted by test set, model tag and decode dir."""
     exp_dir = recipe_dir / "exp"
     systems = []
-    for path in sorted(exp_dir.rglob("score.json")):
+    for path in sorted(exp_dir.rglob("score.json") if score_files is None else score_files):
         rel = path.parent.relative_to(recipe_dir)
         record = load_score(path)
         inside = path.parent.relative_to(exp_dir).parts

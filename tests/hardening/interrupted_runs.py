@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import yaml
 
-from tests.recipes.recipe_copy import REPO, copy_recipe
+from tests.recipes.recipe_copy import REPO, copy_recipe, write_tiny_config
 
 TAG = "e2e"
 ARGS = ("--config", f"conf/{TAG}.yaml", "--max-steps", "4", "--nj", "2")
@@ -85,11 +84,7 @@ def make_recipe(name: str, root: Path) -> Path:
     """A tiny copy of recipe `name` under `root` with conf/e2e.yaml: 60 sentences, 1 rendition, a
     checkpoint every step, a one-point LM-weight grid (the settings of tests/recipes)."""
     recipe = copy_recipe(name, root)
-    config = yaml.safe_load((recipe / "conf/tiny.yaml").read_text(encoding="utf-8"))
-    config["corpus"].update(max_sentences=60, renditions={"train": 1, "dev": 1, "test": 1})
-    config["decode"].update(beam_width=8, alphas=[0.5], betas=[1.0])
-    config["train"].update(save_steps=1, logging_steps=1)
-    (recipe / f"conf/{TAG}.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    write_tiny_config(recipe, TAG, save_steps=1, logging_steps=1)
     return recipe
 
 

@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.local.cv_fixtures import write_release
 from tests.local.hf_fixtures import write_parquet_shards
-from tests.recipes.recipe_copy import copy_recipe, run_recipe, stages_run
+from tests.recipes.recipe_copy import copy_recipe, real_copy, run_recipe, stages_run, write_tiny_config
 
 pytestmark = pytest.mark.slow
 
@@ -19,10 +17,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
     recipe = copy_recipe("ga_ie", tmp_path_factory.mktemp("repo"))
-    config = yaml.safe_load((recipe / "conf/tiny.yaml").read_text(encoding="utf-8"))
-    config["corpus"].update(max_sentences=60, renditions={"train": 1, "dev": 1, "test": 1})
-    config["decode"].update(beam_width=8, alphas=[0.5], betas=[1.0])
-    (recipe / "conf/e2e.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    write_tiny_config(recipe)
     run_recipe(recipe, "--config", "conf/e2e.yaml", "--max-steps", "4", "--nj", "2")
     return recipe
 
@@ -127,16 +122,6 @@ def test_a_datasets_parquet_folder_is_read_by_what_it_holds(cv_corpus: Path, tmp
     assert [len((recipe / f"data/{s}/wav.scp").read_text().splitlines()) for s in ("train", "dev", "test")] == [2, 1, 1]
 
 
-def _real_copy(finished: Path, target: Path) -> Path:
-    """The finished repo copy with its code folders copied too (not linked), so that a test may edit them."""
-    root = shutil.copytree(finished.parents[1], target, symlinks=True)
-    for linked in ("pipeline", "stages", "steps", "utils", "local"):
-        (root / linked).unlink()
-        shutil.copytree(Path(os.readlink(finished.parents[1] / linked)), root / linked,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    return root / "recipes/ga_ie"
-
-
 def _plan(recipe: Path) -> dict[str, str]:
     dry = run_recipe(recipe, "--config", "conf/e2e.yaml", "--max-steps", "4", "--dry-run").stdout
     return {line.split()[2]: line for line in dry.splitlines()}
@@ -145,7 +130,7 @@ def _plan(recipe: Path) -> dict[str, str]:
 def test_code_fingerprints_follow_imports(finished: Path, tmp_path: Path) -> None:
     """Decode re-runs after a change in a module it imports only indirectly (steps.tune_lm_weights via
     steps.decode_with_lm, utils.ctc_search); a scoring-only module re-runs scoring and not training."""
-    recipe = _real_copy(finished, tmp_path / "repo")
+    recipe = real_copy(finished, tmp_path / "repo")
     run_recipe(recipe, "--config", "conf/e2e.yaml", "--max-steps", "4")  # whatever earlier tests left stale
     assert all("skip" in line for line in _plan(recipe).values()), _plan(recipe)
     for module in ("steps/tune_lm_weights.py", "utils/ctc_search.py"):

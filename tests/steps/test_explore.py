@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -112,11 +113,22 @@ def test_data_section(report) -> None:
     assert {w["word"] for w in oov["lm"]["top"]} == {"inniu", "zebra"} and oov["lm"]["tokens"] == 2
 
 
-def test_cli_writes_every_scored_tag_and_names_what_is_missing(tmp_path) -> None:
+def test_cli_writes_every_scored_tag_each_with_its_own_systems(tmp_path) -> None:
     recipe = make_recipe(tmp_path)
+    other = recipe / "exp/m2"
+    for decode in (recipe / "exp" / TAG).glob("decode_*"):  # a second model, scored, without curves
+        shutil.copytree(decode, other / decode.name)
     result = CliRunner().invoke(app, ["explore", str(recipe)])
     assert result.exit_code == 0, result.output
-    assert (recipe / "exp" / TAG / "report/index.html").is_file()
+    for tag, curves in ((TAG, [TAG]), ("m2", [])):
+        data = load_data(recipe / "exp" / tag / "report")
+        assert {row["tag"] for row in data["systems"]} == {tag} and len(data["systems"]) == 2
+        assert list(data["curves"]) == curves
+        assert all(s["label"].startswith(f"{tag}/") for s in data["sets"]["test"]["systems"])
+
+
+def test_cli_names_what_is_missing(tmp_path) -> None:
+    recipe = make_recipe(tmp_path)
     empty = tmp_path / "empty"
     (empty / "exp").mkdir(parents=True)
     result = CliRunner().invoke(app, ["explore", str(empty)])
