@@ -13,7 +13,7 @@ validation and repair are built on it. `read_kv` is the strict reader for consum
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,35 +128,48 @@ def order_issues(lines: list[KvLine]) -> list[LineIssue]:
     return issues
 
 
+def iter_kv_lines(path: Path, value_required: bool = True,
+                  repair_crlf: bool = False) -> Iterator[tuple[KvLine | None, list[LineIssue], bool]]:
+    """Read `path` one line at a time: (record or None, its issues, whether a final CR was dropped).
+
+    The record is None for a line whose key could not be read (its issues say why). With
+    `value_required`, a line with a key but no (or an empty) value is a fatal issue. With
+    `repair_crlf`, a CR just before the line's end is dropped (not an issue). A last line
+    without "\\n" gets that issue first. Raises InputError only when the file cannot be read.
+    """
+    try:
+        handle = open(path, "rb")
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from err
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            issues = []
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            else:
+                issues.append(LineIssue(number, None, "last line does not end in \\n"))
+            repaired = repair_crlf and raw.endswith(b"\r")
+            if repaired:
+                raw = raw[:-1]
+            record, found = _decode_line(raw, number)
+            issues.extend(found)
+            if record is not None and value_required and record.value == "":
+                issues.append(LineIssue(number, record.key, "no value after the key", fatal=True))
+            yield record, issues, repaired
+
+
 def scan_kv(path: Path, value_required: bool = True, repair_crlf: bool = False) -> KvTable:
     """Read `path` leniently: every decodable record and every issue, with line numbers.
 
-    With `value_required`, a line with a key but no (or an empty) value is a fatal issue.
-    With `repair_crlf`, a CR just before the line's end is dropped (counted, not an issue).
-    Key order and duplicates are not judged here: see `order_issues`.
-    Raises InputError only when the file cannot be read at all.
+    The options are those of `iter_kv_lines`. Key order and duplicates are not judged here:
+    see `order_issues`. Raises InputError only when the file cannot be read at all.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror})") from err
     table = KvTable(path)
-    raw_lines = data.split(b"\n")
-    if raw_lines[-1] == b"":
-        raw_lines.pop()
-    elif data:
-        table.issues.append(LineIssue(len(raw_lines), None, "last line does not end in \\n"))
-    for number, raw in enumerate(raw_lines, start=1):
-        if repair_crlf and raw.endswith(b"\r"):
-            raw = raw[:-1]
-            table.crlf_repaired += 1
-        record, issues = _decode_line(raw, number)
+    for record, issues, repaired in iter_kv_lines(path, value_required, repair_crlf):
         table.issues.extend(issues)
-        if record is None:
-            continue
-        if value_required and record.value == "":
-            table.issues.append(LineIssue(number, record.key, "no value after the key", fatal=True))
-        table.lines.append(record)
+        table.crlf_repaired += repaired
+        if record is not None:
+            table.lines.append(record)
     return table
 
 
