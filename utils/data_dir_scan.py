@@ -1,22 +1,20 @@
-"""Read the files of a Kaldi data dir line by line, and walk several of them together by key.
+"""Read the files of a Kaldi data dir line by line, and give each one's records again by key.
 
-`validate_data_dir` (utils/data_dir_checks.py) must not hold a data dir in memory: at millions
+`validate_data_dir` (utils/data_dir_validate.py) must not hold a data dir in memory: at millions
 of utterances each file is millions of lines. `scan_file` reads a file once, keeping only what
 is wrong with it (each problem with its line) and whether its keys came in byte order; the
-cross-file rules then walk the files side by side with `lockstep` over `keyed` streams: each
-key once, in byte order, with its records in every file that has it. A sorted file is read
-again from disk for that; one that is not (a broken or hand-made dir) is sorted once through
-a SortedSpool (utils/sorted_spool.py) in the temporary folder, so the rules and their
-messages are the same either way, in memory that does not grow with the files.
+cross-file rules then walk the files side by side (utils.sorted_spool.lockstep) over `keyed`
+streams: each key once, in byte order, with its records. A sorted file is read again from
+disk for that; one that is not (a broken or hand-made dir) is sorted once through a
+SortedSpool in the temporary folder, so the rules and their messages are the same either
+way, in memory that does not grow with the files.
 """
 from __future__ import annotations
 
-import heapq
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 
 from utils.kaldi_files import (
@@ -123,40 +121,7 @@ def keyed(scan: FileScan) -> Iterator[tuple[str, Group]]:
         yield key, group
 
 
-def spooled(spool: SortedSpool) -> Iterator[tuple[str, list[str]]]:
-    """The values of a spool grouped by key, keys in byte order, values in the order added."""
-    key, values = None, []
-    for record_key, value in spool.sorted_records():
-        if record_key != key and values:
-            yield key, values
-            values = []
-        key = record_key
-        values.append(value)
-    if values:
-        yield key, values
-
-
 def _spooled_groups(spool: SortedSpool) -> Iterator[tuple[str, Group]]:
-    for hex_key, values in spooled(spool):
+    for hex_key, values in spool.grouped():
         group = [(int(line), value) for line, value in (value.split("\t", 1) for value in values)]
         yield bytes.fromhex(hex_key).decode("utf-8"), group
-
-
-def lockstep(streams: Mapping[str, Iterator[tuple[str, object]]]) -> Iterator[tuple[str, dict[str, object]]]:
-    """Walk streams of (key, item), each in byte order of unique keys, together: every key once,
-    with {stream name: its item} for the streams that hold it."""
-    tagged = [_tagged(name, stream) for name, stream in streams.items()]
-    current, key, found = None, "", {}
-    for encoded, name, text, item in heapq.merge(*tagged, key=itemgetter(0)):
-        if found and encoded != current:
-            yield key, found
-            found = {}
-        current, key = encoded, text
-        found[name] = item
-    if found:
-        yield key, found
-
-
-def _tagged(name: str, stream: Iterator[tuple[str, object]]) -> Iterator[tuple[bytes, str, str, object]]:
-    for key, item in stream:
-        yield byte_order(key), name, key, item

@@ -20,8 +20,9 @@ from utils.data_dir_checks import (
     parse_segment,
     per_utterance_files,
 )
-from utils.data_dir_scan import FileScan, Group, keyed, lockstep, records, scan_file, spooled, temporary_spool
+from utils.data_dir_scan import FileScan, Group, keyed, records, scan_file, temporary_spool
 from utils.kaldi_files import KvLine, byte_order
+from utils.sorted_spool import lockstep
 
 
 class _Count:
@@ -73,7 +74,7 @@ def _speaker_problems(utt2spk: FileScan, spk2utt: FileScan) -> list[str]:
         for record in records(spk2utt.path):
             for utt_id in record.value.split():
                 listed.add(utt_id, record.key)
-        for utt_id, present in lockstep({"utt2spk": keyed(utt2spk), "spk2utt": spooled(listed)}):
+        for utt_id, present in lockstep({"utt2spk": keyed(utt2spk), "spk2utt": listed.grouped()}):
             speakers, speaker = present.get("spk2utt"), present.get("utt2spk")
             if speakers and len(speakers) > 1:
                 repeated.add(utt_id, len(speakers) - 1)
@@ -130,7 +131,7 @@ def segment_problems(scans: Mapping[str, FileScan]) -> list[str]:
                                        f"(segments line {line}) lasts {end - start:.3f} s"))
         files = [name for name in RECORDING_FILES if name in scans]
         counts = {(name, lacks): _Count() for name in files for lacks in (True, False)}
-        by_reco = {"segments": ((bytes.fromhex(key).decode("utf-8"), values) for key, values in spooled(named)),
+        by_reco = {"segments": ((bytes.fromhex(key).decode("utf-8"), values) for key, values in named.grouped()),
                    **{name: keyed(scans[name]) for name in files}}
         for reco, present in lockstep(by_reco):
             for name in files:

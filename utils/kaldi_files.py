@@ -110,7 +110,8 @@ def _decode_line(raw: bytes, number: int) -> tuple[KvLine | None, list[LineIssue
     record = _split_line(raw, number)
     if isinstance(record, LineIssue):
         return None, [record]
-    return record, [LineIssue(number, record.key, reason, fatal) for reason, fatal in char_issues(record.key + record.value)]
+    return record, [LineIssue(number, record.key, reason, fatal)
+                    for reason, fatal in char_issues(record.key + record.value)]
 
 
 def duplicate_issue(record: KvLine, first_line: int) -> LineIssue:

@@ -11,14 +11,16 @@ Records added already in order (a data dir written from sorted utterances) skip 
 they go straight to the first run file until a key comes out of order, so such a spool holds
 no records in memory at all. FAN_IN runs of one size are merged into one run of the next
 size as they pile up, so a merge never opens more than about FAN_IN files per size, however
-many records there are.
+many records there are. `lockstep` walks several sorted streams (spools, sorted files) together
+by key, as a merge join does.
 """
 from __future__ import annotations
 
 import heapq
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import TextIO
 
@@ -99,6 +101,18 @@ class SortedSpool:
         for _, _, key, value in heapq.merge(*streams):
             yield key, value
 
+    def grouped(self) -> Iterator[tuple[str, list[str]]]:
+        """`sorted_records` with the values of one key together, in the order they were added."""
+        key, values = None, []
+        for record_key, value in self.sorted_records():
+            if record_key != key and values:
+                yield key, values
+                values = []
+            key = record_key
+            values.append(value)
+        if values:
+            yield key, values
+
     def close(self) -> None:
         """Remove the run files."""
         if self._direct is not None:
@@ -120,3 +134,24 @@ def _read_run(path: Path) -> Iterator[tuple[bytes, int, str, str]]:
         for line in lines:
             key, number, value = line[:-1].split("\t", 2)
             yield key.encode("utf-8"), int(number), key, value
+
+
+def lockstep(streams: Mapping[str, Iterable[tuple[str, object]]]) -> Iterator[tuple[str, dict[str, object]]]:
+    """Walk streams of (key, item), each with unique keys in byte order (a spool's `grouped()`, a
+    sorted Kaldi file), together: every key once, with {stream name: its item} for the streams
+    that hold it. Memory: one item per stream."""
+    tagged = [_tagged(name, stream) for name, stream in streams.items()]
+    current, key, found = None, "", {}
+    for encoded, name, text, item in heapq.merge(*tagged, key=itemgetter(0)):
+        if found and encoded != current:
+            yield key, found
+            found = {}
+        current, key = encoded, text
+        found[name] = item
+    if found:
+        yield key, found
+
+
+def _tagged(name: str, stream: Iterable[tuple[str, object]]) -> Iterator[tuple[bytes, str, str, object]]:
+    for key, item in stream:
+        yield key.encode("utf-8"), name, key, item
