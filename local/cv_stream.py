@@ -29,7 +29,7 @@ from utils.data_dir_stream import stream_data_dir
 from utils.prep_report import PrepReport
 from utils.sorted_spool import SortedSpool, lockstep
 
-RUN_LINES = 2_000  # records a spool holds in memory (about 0.6 MB of clip jobs)
+RUN_LINES = 1_000  # records a spool holds in memory (about 0.3 MB of clip jobs)
 LISTED, EXCLUDED, CONVERTED = 1, 2, 3  # the steps, in the order their report rows go
 DUPLICATE = "duplicate utterance id (clip listed twice)"
 Listing = Callable[["StepReport"], Iterable[tuple[ClipJob, str]]]  # (job, clip file name) in listing order
