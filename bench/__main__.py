@@ -1,6 +1,7 @@
 """python -m bench: measure ours against the 2021 notebook's approach, in one run; write bench/RESULTS.md.
 
-    python -m bench [--recipe recipes/ga_ie] [--sizes 500,5000] [--only audio,decode,train,speed,memory,explore,part3]
+    python -m bench [--recipe recipes/ga_ie] [--sizes 500,5000] [--prep-sizes 500,5000,50000]
+                    [--only audio,decode,train,speed,memory,explore,part3,prep]
 
 Decoding and training use what `make demo` made in the recipe folder (the trained tiny
 model, data/lang, the manifests); run it first. Every case runs in its own process
@@ -20,8 +21,8 @@ from bench.measure import ROOT, run_case
 from bench.report import write_report
 from pipeline.stage_cli import code_version
 
-PARTS = ("audio", "decode", "train", "speed", "memory", "explore", "part3")
-NO_MODEL = ("audio", "explore", "speed", "part3")  # parts that need no trained demo model
+PARTS = ("audio", "decode", "train", "speed", "memory", "explore", "part3", "prep")
+NO_MODEL = ("audio", "explore", "speed", "part3", "prep")  # parts that need no trained demo model
 PART3_RECORDING_SECONDS = 655.0  # x 11 recordings: 2 hours of audio
 
 
@@ -35,6 +36,10 @@ def main() -> None:
     parser.add_argument("--speed-utts", type=int, default=8000,
                         help="utterances each config trains on in the speed case (500 steps of 16)")
     parser.add_argument("--explore-utts", type=int, default=20000, help="utterances of the explorer report case")
+    parser.add_argument("--prep-sizes", default="500,5000,50000", help="stage-1 memory case corpus sizes (clips)")
+    parser.add_argument("--prep-notebook-max", type=int, default=5000,
+                        help="largest prep size the notebook's approach is run at (it holds every clip's audio)")
+    parser.add_argument("--prep-nj", type=int, default=2, help="worker processes of our stage 1 in the prep case")
     args = parser.parse_args()
     parts = [p for p in args.only.split(",") if p]
     unknown = sorted(set(parts) - set(PARTS))
@@ -62,6 +67,9 @@ def main() -> None:
             results["explore"] = bench_explore(work / "explore", args.explore_utts)
         if "part3" in parts:
             results["part3"] = bench_part3(work / "part3")
+        if "prep" in parts:
+            results["prep"] = bench_prep(work / "prep", [int(n) for n in args.prep_sizes.split(",")],
+                                         args.prep_notebook_max, args.prep_nj)
     stamp = {"date": datetime.date.today().isoformat(), "commit": code_version(ROOT)}
     merged_file = args.out.parent / "results.json"
     merged = json.loads(merged_file.read_text(encoding="utf-8")) if merged_file.is_file() else {}
@@ -142,6 +150,8 @@ def bench_explore(work: Path, utts: int) -> list[dict]:
     made = run_case("bench.explore_cases", "make", work / "recipe", utts)
     loaded = run_case("bench.explore_cases", "load", work / "recipe", 3)
     return [{**loaded, "score_seconds": made["score_seconds"], "systems": made["systems"]}]
+
+
 def bench_part3(work: Path) -> list[dict]:
     """Stage 1 on a 2-hour NSC Part 3 corpus (11 recordings of ~11 min), --nj 1 and 2."""
     corpus = work / "nsc"
@@ -152,6 +162,23 @@ def bench_part3(work: Path) -> list[dict]:
         rows.append({"method": f"ours: stage 1 --nsc-part 3, --nj {nj}", **run_case("bench.part3_cases", "ours",
                                                                                     corpus, out, nj)})
         shutil.rmtree(out, ignore_errors=True)
+    return rows
+
+
+def bench_prep(work: Path, sizes: list[int], notebook_max: int, nj: int) -> list[dict]:
+    """Stage 1 on Common Voice folders of each size of tiny clips, each case in a fresh process: clips/s and
+    peak memory; the notebook's approach beside it up to `notebook_max` clips."""
+    rows = []
+    for size in sizes:
+        corpus = work / f"cv_{size}"
+        run_case("bench.prep_cases", "make", corpus, size)
+        cases = [("notebook: datasets.map decode + librosa map", ("notebook",))] if size <= notebook_max else []
+        cases.append((f"ours: stage 1, --nj {nj}", ("ours", nj)))
+        for label, (case, *extra) in cases:
+            out = work / f"out_{size}_{case}"
+            rows.append({"clips": size, "method": label, **run_case("bench.prep_cases", case, corpus, out, *extra)})
+            shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(corpus)
     return rows
 
 

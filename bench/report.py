@@ -6,7 +6,7 @@ import platform
 from pathlib import Path
 
 
-PARTS_ORDER = ["audio", "decode", "train", "speed", "memory", "explore", "part3"]
+PARTS_ORDER = ["audio", "decode", "train", "speed", "memory", "explore", "part3", "prep"]
 TRAIN_KINDS = {"random": "random, fixed size (the notebook's)",
                "grouped": "length-grouped, fixed size (the recipes' default)",
                "dynamic": "length-grouped, dynamic (`train.max_batch_seconds`)"}
@@ -21,6 +21,8 @@ TARGETS = {
     "explore": "the explorer report of 20,000 utterances loads and first-renders in headless Chromium in a "
                "few seconds, and a filter or a sort over all of them takes well under a second (no freeze)",
     "part3": "stage 1 on a 2-hour NSC Part 3 corpus: peak memory and time per audio hour reported",
+    "prep": "stage 1's peak memory at 500, 5,000 and 50,000 clips within 10 % of each other and <= 80 MB, "
+            "at >= 6x the notebook's clips/s",
 }
 
 
@@ -134,6 +136,25 @@ def _part3(rows: list[dict]) -> list[str]:
     return table
 
 
+def _prep(rows: list[dict]) -> list[str]:
+    table = ["| clips | method | clips/s | x notebook | peak RSS MB | workers' peak RSS MB | summed PSS MB |",
+             "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        speedup = _prep_speedup(rows, row)
+        table.append(f"| {row['clips']} | {row['method']} | {_rate(row):.1f} | "
+                     f"{'-' if speedup is None else f'{speedup:.2f}'} | {row['rss_mb']:.1f} | "
+                     f"{row['workers_rss_mb']:.1f} | {row['peak_mb']:.0f} |")
+    return table + ["", "Each clip is the same 1 s mp3 (hard links), so what grows is what is kept per clip, not audio. "
+                    "Peak RSS: getrusage of the case's process and of its largest worker; summed PSS: the whole "
+                    "process tree, sampled every 100 ms (the other tables' memory)."]
+
+
+def _prep_speedup(rows: list[dict], row: dict) -> float | None:
+    """Clips/s against the notebook approach on the same number of clips; None where it was not run."""
+    base = next((r for r in rows if r["clips"] == row["clips"] and r["method"].startswith("notebook")), None)
+    return None if base is None else _rate(row) / _rate(base)
+
+
 def _rate(row: dict) -> float:
     return row["clips"] / row["work_seconds"]
 
@@ -180,6 +201,9 @@ def _plot(results: dict[str, list[dict]], path: Path) -> None:
             bars.append((f"decode {row['utts']} {row['decoder']}: ours", _decode_speedup(results["decode"], row)))
     for row in results.get("train", []):
         bars.append((f"train batches: {row['kind']}", _train_speedup(results["train"], row)))
+    for row in results.get("prep", []):
+        if row["method"].startswith("ours") and _prep_speedup(results["prep"], row) is not None:
+            bars.append((f"prep {row['clips']}: ours", _prep_speedup(results["prep"], row)))
     for row in results.get("speed", []):
         bars.append((f"train speed: {row['configs'][1]['config']}", row["speedup"]))
     if not bars:

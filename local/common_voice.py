@@ -17,7 +17,9 @@ and reason: wrong column count, a path leaving clips/ (refused, never opened), a
 missing/empty/corrupt/truncated/silent audio (shorter than clip_durations.tsv says counts as
 truncated), empty text, duplicate ids. Already-converted wavs are kept, so an interrupted prep
 resumes. No clip is in two splits, and `train_set="validated"` trains on validated.tsv less
-every clip, speaker and sentence of dev and test: see local/cv_splits.py.
+every clip, speaker and sentence of dev and test: see local/cv_splits.py. A split is read a
+line at a time and sorted through files on disk (local/cv_stream.py), so memory does not grow
+with its number of clips (only with the dev and test sets held out).
 
 A Hugging Face `datasets` folder (save_to_disk, or a hub repository's parquet shards) in place of
 the release is read by local/cv_hf.py, chosen by what `corpus_dir` holds, into the same data dir.
@@ -26,14 +28,16 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from local.cv_hf import check_hf, hf_layout, read_hf_split, split_tables
-from local.cv_rows import CLIP_DURATIONS, UNSAFE_ID, clip_job, read_clip_durations
-from local.cv_splits import HELD_OUT, exclude_held_out, winners
-from utils.audio_jobs import ClipJob, convert_clips
-from utils.data_dir import write_data_dir
-from utils.errors import InputError
+from local.cv_rows import CLIP_DURATIONS, UNSAFE_ID, clip_job
+from local.cv_splits import HELD_OUT, HeldOut, winners
+from local.cv_stream import Listing, stream_split
+from utils.audio_jobs import ClipJob
+from utils.data_dir import validate_data_dir
+from utils.errors import DataDirError, InputError
 from pipeline.jobs import Jobs
 from utils.prep_report import PrepReport
 from utils.text_files import strip_bom
@@ -76,26 +80,37 @@ def prepare_common_voice(corpus_dir: Path, split: str, out_dir: Path, wav_dir: P
     source = train_set if split == "train" else split
     report = PrepReport(f"data prep {split}" + (f" (from {source}.tsv)" if source != split else ""))
     stage_dir = wav_dir / ".hf_clips"  # a datasets folder's audio bytes, written out for conversion
-    rows = _listing(corpus_dir, source, report, stage_dir, wav_dir)
-    held = {name: _listing(corpus_dir, split_name, PrepReport(split_name))
-            for split_name in winners(split, held_out) if (name := _listing_name(corpus_dir, split_name))}
-    rows = exclude_held_out(rows, held, report, speakers_and_sentences=source == "validated")
+    listing = _listing(corpus_dir, source, stage_dir, wav_dir)
+    held = HeldOut({name: (job for job, _ in _listing(corpus_dir, split_name)(PrepReport(split_name)))
+                    for split_name in winners(split, held_out) if (name := _listing_name(corpus_dir, split_name))},
+                   speakers_and_sentences=source == "validated")
+    durations = corpus_dir / CLIP_DURATIONS
+    if not (corpus_dir / "clips").is_dir() or not durations.is_file():
+        durations = None
+
+    def finish() -> None:
+        shutil.rmtree(stage_dir, ignore_errors=True)
+        report.write(out_dir / "prep_report.tsv")
+        report.check_share(max_drop_share, out_dir / "prep_report.tsv")
+
     # 48 kHz is what Common Voice ships: converting from it is not a repair.
-    utts = convert_clips(rows, wav_dir, nj, report, desc=f"audio {source}", native_rates=(16000, 48000))
-    shutil.rmtree(stage_dir, ignore_errors=True)
-    report.write(out_dir / "prep_report.tsv")
-    report.check_share(max_drop_share, out_dir / "prep_report.tsv")
-    write_data_dir(out_dir, utts)
+    stream_split(listing, durations, held, report, out_dir, wav_dir, nj, f"audio {source}", (16000, 48000), finish)
+    problems = validate_data_dir(out_dir)
+    if problems:
+        raise DataDirError(str(out_dir), problems)
     return out_dir
 
 
-def _listing(corpus_dir: Path, split: str, report: PrepReport, stage_dir: Path | None = None,
-             wav_dir: Path | None = None) -> list[ClipJob]:
-    """The rows of `split`, from its TSV or from a datasets folder (audio staged to `stage_dir`)."""
+def _listing(corpus_dir: Path, split: str, stage_dir: Path | None = None, wav_dir: Path | None = None) -> Listing:
+    """How to read `split`'s rows, from its TSV or from a datasets folder (audio staged to `stage_dir`):
+    called with the report for unusable rows, it gives (job, clip file name) in listing order. A
+    missing TSV or header column is an InputError here, before anything is read or written."""
     if not (corpus_dir / "clips").is_dir() and hf_layout(corpus_dir):
-        return read_hf_split(corpus_dir, split, report, stage_dir, wav_dir)
-    return _read_tsv(corpus_dir / f"{split}.tsv", corpus_dir / "clips", report,
-                     read_clip_durations(corpus_dir / CLIP_DURATIONS))
+        return lambda report: ((job, job.clip.name)
+                               for job in read_hf_split(corpus_dir, split, report, stage_dir, wav_dir))
+    tsv = corpus_dir / f"{split}.tsv"
+    header = _header(tsv)
+    return lambda report: _read_tsv(tsv, header, corpus_dir / "clips", report)
 
 
 def _listing_name(corpus_dir: Path, split: str) -> str:
@@ -116,28 +131,23 @@ def _header(tsv: Path) -> list[str]:
     return header
 
 
-def _read_tsv(tsv: Path, clips: Path, report: PrepReport, durations: dict[str, float] | None = None) -> list[ClipJob]:
-    header = _header(tsv)
-    raw_lines = strip_bom(tsv.read_bytes()).split(b"\n")
+def _read_tsv(tsv: Path, header: list[str], clips: Path, report: PrepReport) -> Iterator[tuple[ClipJob, str]]:
+    """The usable rows of `tsv`, a line at a time, as (job, clip file name); the others reported."""
     col = {name: header.index(name) for name in REQUIRED_COLUMNS}
-    rows, seen = [], set()
-    for number, raw in enumerate(raw_lines[1:], start=2):
-        if not raw.strip():
-            continue
-        report.total += 1
-        row = _parse_row(raw, number, tsv, header, col, clips, report, durations or {})
-        if row is None:
-            continue
-        if row.utt_id in seen:
-            report.drop(str(tsv), number, row.utt_id, "duplicate utterance id (clip listed twice)")
-            continue
-        seen.add(row.utt_id)
-        rows.append(row)
-    return rows
+    with open(tsv, "rb") as lines:
+        next(lines, None)  # the header
+        for number, raw in enumerate(lines, start=2):
+            raw = raw[:-1] if raw.endswith(b"\n") else raw
+            if not raw.strip():
+                continue
+            report.total += 1
+            row = _parse_row(raw, number, tsv, header, col, clips, report)
+            if row is not None:
+                yield row
 
 
 def _parse_row(raw: bytes, number: int, tsv: Path, header: list[str], col: dict[str, int],
-               clips: Path, report: PrepReport, durations: dict[str, float]) -> ClipJob | None:
+               clips: Path, report: PrepReport) -> tuple[ClipJob, str] | None:
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -158,5 +168,5 @@ def _parse_row(raw: bytes, number: int, tsv: Path, header: list[str], col: dict[
     if not rel or clips.resolve() not in clip.parents:
         report.drop(str(tsv), number, "", f"path {rel!r} is outside {clips}: refused")
         return None
-    return clip_job(str(tsv), number, fields[col["client_id"]], rel, fields[col["sentence"]], clip, report,
-                    durations)
+    job = clip_job(str(tsv), number, fields[col["client_id"]], rel, fields[col["sentence"]], clip, report)
+    return None if job is None else (job, Path(rel).name)

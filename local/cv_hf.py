@@ -32,14 +32,15 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from local.cv_rows import clip_job
 from utils.audio_jobs import ClipJob
 from utils.errors import InputError
 from utils.prep_report import PrepReport
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 SPLIT_NAMES = {"dev": ("validation", "dev", "valid")}  # our split -> the names datasets may give it
@@ -149,7 +150,14 @@ def _names(split: str) -> tuple[str, ...]:
     return SPLIT_NAMES.get(split, (split,))
 
 
+# pyarrow (about 60 MB resident) is imported by the functions that read tables, not with this
+# module: data prep of a release folder (clips/ + TSVs) never needs it.
+
+
 def _schema(table: Path) -> pa.Schema:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     if table.suffix == ".parquet":
         return pq.read_schema(table)
     with pa.memory_map(str(table)) as source:
@@ -158,6 +166,8 @@ def _schema(table: Path) -> pa.Schema:
 
 def _audio_column(schema: pa.Schema) -> str | None:
     """The column holding datasets' Audio struct {bytes, path}: "audio", else the first such struct."""
+    import pyarrow as pa
+
     structs = [f.name for f in schema if pa.types.is_struct(f.type)
                and {"bytes", "path"} <= {f.type.field(i).name for i in range(f.type.num_fields)}]
     return "audio" if "audio" in structs else next(iter(structs), None)
@@ -172,6 +182,8 @@ def _missing_columns(schema: pa.Schema) -> str:
 
 def _problem(table: Path) -> str:
     """Why `table` cannot be read as a Common Voice split ("" when it can)."""
+    import pyarrow as pa
+
     try:
         return _missing_columns(_schema(table))
     except (pa.ArrowException, OSError) as err:
@@ -184,6 +196,8 @@ def _unreadable(table: Path, err: Exception) -> str:
 
 def _rows(table: Path) -> Iterator[tuple[int, dict, str]]:
     """(row number from 1, {client_id, sentence, path, audio}, problem or "") for every row of `table`."""
+    import pyarrow as pa
+
     try:
         schema = _schema(table)
         problem = _missing_columns(schema)
@@ -205,6 +219,9 @@ def _rows(table: Path) -> Iterator[tuple[int, dict, str]]:
 
 
 def _batches(table: Path) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     if table.suffix == ".parquet":
         yield from pq.ParquetFile(table).iter_batches(batch_size=BATCH_ROWS)
         return

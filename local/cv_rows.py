@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 from utils.audio_jobs import ClipJob
@@ -55,27 +56,40 @@ def sentence_key(text: str) -> str:
     return " ".join(kept.split())
 
 
-def read_clip_durations(path: Path) -> dict[str, float]:
-    """{clip file name: seconds} from clip_durations.tsv (`clip<TAB>duration[ms]`); {} when absent.
+def iter_clip_durations(path: Path) -> Iterator[tuple[str, float]]:
+    """(clip file name, seconds) per line of clip_durations.tsv (`clip<TAB>duration[ms]`), in file
+    order, read a line at a time; nothing when the file is absent. A name listed twice: the
+    later line is the one to keep.
 
-    Lines that do not parse are skipped (counted in a warning): the durations only sharpen the
-    truncation check, they never decide what an utterance's duration is.
+    Lines that do not parse are skipped (counted in a warning once all are read): the durations
+    only sharpen the truncation check, they never decide what an utterance's duration is.
     """
     if not path.is_file():
-        return {}
-    lines = strip_bom(path.read_bytes()).decode("utf-8", errors="replace").splitlines()
-    header = lines[0].rstrip("\r").split("\t") if lines else []
+        return
+    lines = _text_lines(path)
+    first = next(lines, None)
+    header = [] if first is None else first.rstrip("\r").split("\t")
     if "clip" not in header or "duration[ms]" not in header:
         log.warning("%s line 1: expected the columns clip and duration[ms], got %s; not used", path, header)
-        return {}
+        return
     clip, ms = header.index("clip"), header.index("duration[ms]")
-    out, bad = {}, 0
-    for line in lines[1:]:
+    bad = 0
+    for line in lines:
         fields = line.rstrip("\r").split("\t")
         try:
-            out[fields[clip]] = float(fields[ms]) / 1000
+            name, seconds = fields[clip], float(fields[ms]) / 1000
         except (IndexError, ValueError):
             bad += 1
+            continue
+        yield name, seconds
     if bad:
         log.warning("%s: %d line(s) without a clip name and a number of ms; skipped", path, bad)
-    return out
+
+
+def _text_lines(path: Path) -> Iterator[str]:
+    """The file's lines as str.splitlines() gives them from the whole text (BOM dropped, bad bytes
+    replaced), one line of the file at a time."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle):
+            text = (strip_bom(raw) if number == 0 else raw).decode("utf-8", errors="replace")
+            yield from text.splitlines()  # never empty: every line but a lone BOM holds a character

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable, Iterator
 
 from local.cv_rows import clip_key, sentence_key
 from utils.audio_jobs import ClipJob
@@ -30,31 +31,50 @@ def winners(split: str, held_out: tuple[str, ...]) -> tuple[str, ...]:
     return held_out[:held_out.index(split)] if split in held_out else held_out
 
 
-def exclude_held_out(rows: list[ClipJob], held: dict[str, list[ClipJob]], report: PrepReport,
-                     speakers_and_sentences: bool = False) -> list[ClipJob]:
-    """`rows` less those sharing a clip (and, with `speakers_and_sentences`, a speaker or a
-    sentence) with the held-out listings `held` ({file name: its rows}, in order of precedence).
+class HeldOut:
+    """What the held-out listings claim: {clip, speaker, sentence: {key: (listing name, line)}}.
+
+    `held` maps a listing's file name to its rows, in order of precedence; each is read once,
+    its duplicate rows skipped as data prep skips them. Memory: one entry per held-out row and
+    kind (the dev and test sets, not the split being prepared). With `speakers_and_sentences`,
+    a row sharing a speaker or a sentence is held out too, not only one sharing a clip.
     """
-    owners: dict[str, dict[str, tuple[str, int]]] = {"clip": {}, "speaker": {}, "sentence": {}}
-    for name, listing in reversed(held.items()):  # the first listing's claim overwrites later ones'
-        for row in reversed(listing):  # and within a listing, the first line's
-            owners["clip"][clip_key(row)] = (name, row.line)
-            owners["speaker"][row.speaker] = (name, row.line)
-            owners["sentence"][sentence_key(row.text)] = (name, row.line)
-    kinds = ("clip", "speaker", "sentence") if speakers_and_sentences else ("clip",)
-    kept, counts = [], Counter()
-    for row in rows:
-        keys = {"clip": clip_key(row), "speaker": row.speaker, "sentence": sentence_key(row.text)}
-        kind = next((k for k in kinds if keys[k] in owners[k]), None)
-        if kind is None:
-            kept.append(row)
-            continue
-        counts[kind] += 1
-        name, line = owners[kind][keys[kind]]
-        report.exclude(row.source, row.line, row.utt_id,
-                       f"{kind} also in {name} (line {line}): " + ("kept there only" if kind == "clip" else "held out"))
-    if counts:
-        log.warning("%s: excluded %d of %d rows held out by %s (%s); see prep_report.tsv", rows[0].source,
-                    sum(counts.values()), len(rows), ", ".join(held),
-                    ", ".join(f"{counts[k]} same {k}" for k in kinds))
-    return kept
+
+    def __init__(self, held: dict[str, Iterable[ClipJob]], speakers_and_sentences: bool = False) -> None:
+        self.names = list(held)
+        self.kinds = ("clip", "speaker", "sentence") if speakers_and_sentences else ("clip",)
+        self.owners: dict[str, dict[str, tuple[str, int]]] = {kind: {} for kind in self.kinds}
+        for name, listing in held.items():  # the first listing's claim, and its first line's, wins
+            seen: set[str] = set()
+            for row in listing:
+                if row.utt_id not in seen:
+                    seen.add(row.utt_id)
+                    for kind, key in self._keys(row).items():
+                        self.owners[kind].setdefault(key, (name, row.line))
+
+    def exclude(self, rows: Iterable[ClipJob], report: PrepReport, listing: str = "") -> Iterator[ClipJob]:
+        """`rows` less those a held-out listing claims, each reported as excluded; a warning with
+        the counts once all are read (`listing`: the file named in it)."""
+        counts: Counter[str] = Counter()
+        read = 0
+        for row in rows:
+            read += 1
+            keys = self._keys(row)
+            kind = next((k for k in self.kinds if keys[k] in self.owners[k]), None)
+            if kind is None:
+                yield row
+                continue
+            counts[kind] += 1
+            name, line = self.owners[kind][keys[kind]]
+            report.exclude(row.source, row.line, row.utt_id, f"{kind} also in {name} (line {line}): "
+                                                             + ("kept there only" if kind == "clip" else "held out"))
+        if counts:
+            log.warning("%s: excluded %d of %d rows held out by %s (%s); see prep_report.tsv", listing,
+                        sum(counts.values()), read, ", ".join(self.names),
+                        ", ".join(f"{counts[k]} same {k}" for k in self.kinds))
+
+    def _keys(self, row: ClipJob) -> dict[str, str]:
+        return {kind: KEYS[kind](row) for kind in self.kinds}
+
+
+KEYS = {"clip": clip_key, "speaker": lambda row: row.speaker, "sentence": lambda row: sentence_key(row.text)}

@@ -8,7 +8,7 @@ speaker ids prefixes of utterance ids, spk2utt matching utt2spk, non-empty text 
 tabs, positive durations, wav.scp paths (absolute, or relative to the data dir) existing and
 not pipes. A dir with `segments` (long recordings) is checked as Kaldi does: wav.scp and reco2dur
 keyed by the recordings the segments name, 0 <= start < end <= the recording's length, utt2dur = end - start.
-The rules: utils/data_dir_checks.py. Writes nothing; exits 1 and lists every problem.
+The rules: utils/data_dir_checks.py, checked file by file and line by line (utils/data_dir_validate.py). Writes nothing; exits 1 and lists every problem.
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from typing import Annotated
 
 import typer
 
-from utils.data_dir import read_kv, validate_data_dir
+from utils.data_dir import validate_data_dir
+from utils.data_dir_scan import records
 from utils.errors import CurrachError
 
 __all__ = ["main", "validate_data_dir"]
@@ -40,7 +41,7 @@ def main(
     try:
         problems = validate_data_dir(data_dir)
         if not problems:
-            count = len(read_kv(data_dir / "utt2spk"))
+            count = sum(1 for _ in records(data_dir / "utt2spk"))
     except CurrachError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(1) from err

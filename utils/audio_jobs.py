@@ -6,10 +6,14 @@ utterances as `ClipJob`s, with the file and line they came from, and gets back t
 silent, truncated) is dropped and its reason recorded in the `PrepReport` under that file and
 line; a resample, a downmix or a wav re-encoded to 16-bit PCM (24-bit, float, ...) is recorded
 as a repair. A wav already written by an interrupted earlier run is kept (each wav is written
-atomically), so an interrupted prep resumes.
+atomically), so an interrupted prep resumes. `iter_converted` does the same for a stream of jobs
+in memory that does not grow with their number (with `--cmd slurm`, the jobs handed out are
+remembered until their array ends).
 """
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,19 +47,31 @@ def convert_clips(jobs: list[ClipJob], wav_dir: Path, nj: int | Jobs, report: Pr
     `native_rates` are the rates the corpus ships: converting from them is not reported as a
     repair (Common Voice's 48 kHz mp3s, say). `text` becomes both text and text_raw.
     """
-    tasks = ({"clip": str(job.clip), "wav": str(wav_dir / f"{job.utt_id}.wav"), "native_rates": list(native_rates),
-              "expected": job.expected_duration} for job in jobs)
-    utts = []
-    results = as_jobs(nj).map(convert_one, tasks, desc=desc, total=len(jobs))
-    for job, (wav, result, repaired) in zip(jobs, results, strict=True):  # strict: the pool is shut down here
+    return list(iter_converted(jobs, wav_dir, nj, report, desc, native_rates, total=len(jobs)))
+
+
+def iter_converted(jobs: Iterable[ClipJob], wav_dir: Path, nj: int | Jobs, report: PrepReport, desc: str,
+                   native_rates: tuple[int, ...] = (SAMPLE_RATE,), total: int | None = None) -> Iterator[Utterance]:
+    """`convert_clips` as a stream: jobs are read as workers free up and each utterance is yielded
+    as its wav is written, in the order of `jobs` (`total`: their number, for the progress bar).
+    Drops and repairs go to `report` as they come."""
+    pending: deque[ClipJob] = deque()  # jobs handed out whose results have not come back (the pool's window)
+
+    def tasks() -> Iterator[dict]:
+        for job in jobs:
+            pending.append(job)
+            yield {"clip": str(job.clip), "wav": str(wav_dir / f"{job.utt_id}.wav"),
+                   "native_rates": list(native_rates), "expected": job.expected_duration}
+
+    for wav, result, repaired in as_jobs(nj).map(convert_one, tasks(), desc=desc, total=total):
+        job = pending.popleft()
         if isinstance(result, str):
             report.drop(job.source, job.line, job.utt_id, result)
             continue
         if repaired:
             report.repair(job.source, job.line, job.utt_id, repaired)
-        utts.append(Utterance(job.utt_id, job.speaker, str(Path(wav).resolve()), job.text, round(result, 3),
-                              text_raw=job.text))
-    return utts
+        yield Utterance(job.utt_id, job.speaker, str(Path(wav).resolve()), job.text, round(result, 3),
+                        text_raw=job.text)
 
 
 def convert_one(task: dict) -> tuple[str, float | str, str]:

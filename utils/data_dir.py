@@ -12,9 +12,9 @@ A data dir holds, each a sorted `key value` file (format: utils/kaldi_files.py):
 Long recordings (conversations) keep Kaldi's `segments` and `reco2dur`, and wav.scp is then
 keyed by recording (utils/segments.py draws that layout); an Utterance then has a `segment`.
 Every per-utterance file covers the same utterances. The rules (Kaldi's
-utils/validate_data_dir.sh with --no-feats, plus ours) live in utils/data_dir_checks.py,
-the line format in utils/kaldi_files.py; this module re-exports read_kv, write_kv and
-validate_data_dir so callers need one import.
+utils/validate_data_dir.sh with --no-feats, plus ours) live in utils/data_dir_checks.py, checked
+by utils/data_dir_validate.py; the line format in utils/kaldi_files.py. This module re-exports
+read_kv, write_kv and validate_data_dir so callers need one import.
 """
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ from utils.data_dir_checks import (
     has_segments,
     unusable_lines,
     per_utterance_files,
-    validate_data_dir,
 )
+from utils.data_dir_validate import validate_data_dir
 from utils.errors import DataDirError, InputError
 from utils.kaldi_files import (
     byte_order,

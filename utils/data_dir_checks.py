@@ -1,4 +1,4 @@
-"""Rules a Kaldi data dir must follow, and `validate_data_dir`, which reports every breach.
+"""Rules a Kaldi data dir must follow; `validate_data_dir` (utils/data_dir_validate.py) reports every breach.
 
 The rules are those of Kaldi's utils/validate_data_dir.sh run with --no-feats (sorted
 unique keys, final newlines, matching utterance lists, spk2utt matching utt2spk, utt2spk
@@ -9,7 +9,9 @@ speaker id a prefix of the utterance id, UTF-8 everywhere, no tabs, non-empty te
 holding paths of existing files (absolute, or relative to the data dir: utils/audio_paths.py)
 and no pipes, reco2dur required beside segments, each segment inside its recording and utt2dur
 equal to its length (both within SEGMENT_TOLERANCE).
-Problems are short sentences starting with the file name and, when known, the line.
+Here: the file lists and the rules for one line's value; the cross-file rules are in
+utils/data_dir_validate.py. Problems are short sentences starting with the file name and,
+when known, the line.
 """
 from __future__ import annotations
 
@@ -17,11 +19,11 @@ import functools
 import math
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from utils.audio_paths import resolve_path
-from utils.kaldi_files import KvLine, KvTable, LineIssue, byte_order, order_issues, scan_kv, sorted_keys
+from utils.kaldi_files import KvLine, KvTable, LineIssue, sorted_keys
 
 PER_UTTERANCE_FILES = ("wav.scp", "text", "utt2spk", "utt2dur")
 OPTIONAL_PER_UTTERANCE_FILES = ("text.raw",)
@@ -130,72 +132,22 @@ ENTRY_CHECKS: dict[str, Callable[[str, str], list[str]]] = {
 }
 
 
-def entry_issues(name: str, lines: Iterable[KvLine], folder: Path | None = None) -> list[LineIssue]:
-    """Problems with the values of file `name` (empty text, missing audio, bad duration, ...).
+def entry_check(name: str, folder: Path | None = None) -> Callable[[str, str], list[str]] | None:
+    """The check of one value of file `name` (the reasons it is wrong; [] when fine); None if it has none.
 
     `folder`: the data dir holding the file, against which relative audio paths are checked.
     """
-    check = ENTRY_CHECKS.get(name)
+    if name == "wav.scp" and folder is not None:
+        return functools.partial(_wav_reasons, folder=folder)
+    return ENTRY_CHECKS.get(name)
+
+
+def entry_issues(name: str, lines: Iterable[KvLine], folder: Path | None = None) -> list[LineIssue]:
+    """Problems with the values of file `name` (empty text, missing audio, bad duration, ...)."""
+    check = entry_check(name, folder)
     if check is None:
         return []
-    if name == "wav.scp" and folder is not None:
-        check = functools.partial(_wav_reasons, folder=folder)
     return [LineIssue(r.line, r.key, reason) for r in lines for reason in check(r.key, r.value)]
-
-
-def _differing_sets(tables: Mapping[str, KvTable]) -> list[str]:
-    """One problem per file whose utterance ids differ from utt2spk's, with an example id."""
-    reference = "utt2spk" if "utt2spk" in tables else next(iter(tables), None)
-    if reference is None:
-        return []
-    expected = {r.key for r in tables[reference].lines}
-    problems = []
-    for name, table in tables.items():
-        if name == reference or name == "spk2utt":
-            continue
-        found = {r.key for r in table.lines}
-        for only_in, other, ids in ((reference, name, expected - found), (name, reference, found - expected)):
-            if ids:
-                problems.append(f"{only_in} has {len(ids)} utterance(s) that {other} lacks, "
-                                f"e.g. {sorted_keys(ids)[0]!r}")
-    return problems
-
-
-def _speaker_order(utt2spk: KvTable) -> list[str]:
-    """Kaldi also needs utt2spk sorted by speaker (its `sort -k2 -C` check)."""
-    previous: KvLine | None = None
-    for record in utt2spk.lines:
-        if previous is not None and byte_order(record.value) < byte_order(previous.value):
-            return [f"utt2spk line {record.line}: speaker {record.value!r} comes after "
-                    f"{previous.value!r} (line {previous.line}); Kaldi needs utt2spk sorted by "
-                    "speaker too: make speaker ids prefixes of utterance ids, then a separator like '-'"]
-        previous = record
-    return []
-
-
-def _speaker_problems(utt2spk: KvTable, spk2utt: KvTable) -> list[str]:
-    """spk2utt must list exactly utt2spk's utterances, each once, under the same speaker."""
-    problems = [] if order_issues(utt2spk.lines) else _speaker_order(utt2spk)
-    listed: dict[str, str] = {}
-    repeated: list[str] = []
-    for record in spk2utt.lines:
-        for utt_id in record.value.split():
-            if utt_id in listed:
-                repeated.append(utt_id)
-            listed.setdefault(utt_id, record.key)
-    speaker_of = {record.key: record.value for record in utt2spk.lines}
-    mismatches = (
-        (repeated, "listed more than once in spk2utt"),
-        ([u for u in speaker_of if u not in listed], "in utt2spk but not in spk2utt"),
-        ([u for u in listed if u not in speaker_of], "in spk2utt but not in utt2spk"),
-        ([u for u in speaker_of if u in listed and listed[u] != speaker_of[u]],
-         "under another speaker in spk2utt than in utt2spk"),
-    )
-    for ids, what in mismatches:
-        if ids:
-            problems.append(f"spk2utt does not match utt2spk: {len(ids)} utterance(s) {what}, "
-                            f"e.g. {sorted_keys(ids)[0]!r} (regenerate it: fix_data_dir)")
-    return problems
 
 
 def unusable_lines(name: str, table: KvTable, folder: Path | None = None) -> list[LineIssue]:
@@ -210,80 +162,3 @@ def unusable_lines(name: str, table: KvTable, folder: Path | None = None) -> lis
             lines = ", ".join(str(line) for line, _ in seen)
             issues.append(LineIssue(seen[1][0], key, f"conflicting duplicate entries (lines {lines})"))
     return sorted(issues, key=lambda issue: issue.line)
-
-
-def _numbers(table: KvTable | None) -> dict[str, float]:
-    """key -> float value of the lines of `table` that hold one (others are reported elsewhere)."""
-    numbers = {}
-    for record in table.lines if table is not None else []:
-        try:
-            numbers[record.key] = float(record.value)
-        except ValueError:
-            continue
-    return numbers
-
-
-def segment_problems(tables: Mapping[str, KvTable]) -> list[str]:
-    """Cross-file rules of a segmented dir: recordings named alike in segments, wav.scp and
-    reco2dur (Kaldi's rule: every wav.scp recording has a segment), each segment inside its
-    recording, utt2dur equal to the segment's length."""
-    segments: dict[str, tuple[str, float, float, int]] = {}
-    for record in tables["segments"].lines if "segments" in tables else []:
-        try:
-            segments[record.key] = (*parse_segment(record.value), record.line)
-        except ValueError:
-            continue
-    named = {reco for reco, *_ in segments.values()}
-    problems = []
-    for name in RECORDING_FILES:
-        if name not in tables:
-            continue
-        found = {record.key for record in tables[name].lines}
-        for ids, what in ((named - found, f"segments name {{n}} recording(s) that {name} lacks"),
-                          (found - named, f"{name} has {{n}} recording(s) that no segment uses")):
-            if ids:
-                problems.append(f"{what.format(n=len(ids))}, e.g. {sorted_keys(ids)[0]!r}")
-    reco2dur, utt2dur = _numbers(tables.get("reco2dur")), _numbers(tables.get("utt2dur"))
-    for utt_id, (reco, start, end, line) in segments.items():
-        if reco in reco2dur and end > reco2dur[reco] + SEGMENT_TOLERANCE:
-            problems.append(f"segments line {line}: {utt_id!r} ends at {end:.3f} s, after the end of "
-                            f"recording {reco!r} ({reco2dur[reco]:.3f} s in reco2dur)")
-        if utt_id in utt2dur and abs(utt2dur[utt_id] - (end - start)) > SEGMENT_TOLERANCE:
-            problems.append(f"utt2dur: {utt_id!r} lasts {utt2dur[utt_id]:.3f} s but its segment "
-                            f"(segments line {line}) lasts {end - start:.3f} s")
-    return problems
-
-
-def _file_problems(name: str, table: KvTable, folder: Path) -> list[str]:
-    """Format, order and value problems of one file, in line order."""
-    issues = table.issues + order_issues(table.lines) + entry_issues(name, table.lines, folder)
-    return [f"{name} line {issue.line}: {issue.reason}" for issue in sorted(issues, key=lambda i: i.line)]
-
-
-def validate_data_dir(data_dir: Path) -> list[str]:
-    """Every way `data_dir` breaks the data contract, as readable sentences; [] when valid.
-
-    Reads the files only (and stats the audio paths); never raises for bad content.
-    """
-    if not data_dir.is_dir():
-        return [f"{data_dir}: no such directory ({PRODUCER})"]
-    problems: list[str] = []
-    tables: dict[str, KvTable] = {}
-    segmented = has_segments(data_dir)
-    for name in per_utterance_files(data_dir) + ["spk2utt"] + (list(RECORDING_FILES) if segmented else []):
-        path = data_dir / name
-        if not path.is_file():
-            problems.append(f"{name}: missing required file ({PRODUCER})")
-            continue
-        tables[name] = scan_kv(path, value_required=name not in TEXT_FILES)
-        problems.extend(_file_problems(name, tables[name], data_dir))
-    not_per_utterance = ("spk2utt", *RECORDING_FILES) if segmented else ("spk2utt",)
-    problems.extend(_differing_sets({n: t for n, t in tables.items() if n not in not_per_utterance}))
-    if segmented:
-        problems.extend(segment_problems(tables))
-    if "utt2spk" in tables and "spk2utt" in tables:
-        problems.extend(_speaker_problems(tables["utt2spk"], tables["spk2utt"]))
-    utt2spk = tables.get("utt2spk")
-    if utt2spk is not None and not utt2spk.lines and not utt2spk.issues:
-        problems.append("utt2spk: no utterances (the data dir is empty)")
-    return problems

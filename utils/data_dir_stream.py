@@ -8,12 +8,12 @@ byte order, spk2utt's utterances in byte order per speaker. It checks as it goes
 values that fit on a line; audio paths beside the dir stored relative to it, as
 utils/audio_paths.py says) and raises InputError before any file of the dir is replaced.
 It does not validate the dir it wrote: the caller runs `validate_data_dir`, as `write_data_dir`
-does (that still reads each file whole; see bench/README.md).
+does (which reads the files line by line too: utils/data_dir_validate.py).
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -26,16 +26,20 @@ from utils.sorted_spool import SortedSpool
 PER_UTTERANCE = ("wav.scp", "text", "utt2spk", "utt2dur", "text.raw")
 
 
-def stream_data_dir(data_dir: Path, utts: Iterable[Utterance], run_lines: int = 5_000) -> int:
+def stream_data_dir(data_dir: Path, utts: Iterable[Utterance], run_lines: int = 5_000,
+                    before_replace: Callable[[], None] | None = None) -> int:
     """Write wav.scp, text, utt2spk, spk2utt, utt2dur (and text.raw when utterances carry it)
     for `utts`, an iterable read once; return the number of utterances written.
 
     Memory: six spools of at most `run_lines` records each (about 6 MB at 5,000, whatever the
-    number of utterances); a million utterances make 200 run files per spool, merged at once.
+    number of utterances), none when the utterances come in byte order of their ids (with
+    speaker ids that are prefixes of them, as the data contract asks): see utils/sorted_spool.py.
 
     Files are written to temporary names and renamed into place only when every one is
-    complete, so an error leaves the old files. Raises InputError for duplicate ids, text_raw
-    on some utterances but not others, or a key or value that cannot be stored on one line.
+    complete and `before_replace` (if given) has returned, so an error, or an exception from
+    `before_replace`, leaves the old files. A stale text.raw, segments or reco2dur goes (the dir
+    written is not segmented). Raises InputError for duplicate ids, text_raw on some utterances
+    but not others, or a key or value that cannot be stored on one line.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
@@ -59,12 +63,14 @@ def stream_data_dir(data_dir: Path, utts: Iterable[Utterance], run_lines: int = 
         try:
             for name in names:
                 written[name] = _write_temporary(data_dir / name, _lines(name, spools[name]))
+            if before_replace is not None:
+                before_replace()
         except BaseException:
             for temporary in written.values():
                 temporary.unlink(missing_ok=True)
             raise
-    if not raw_count:
-        (data_dir / "text.raw").unlink(missing_ok=True)
+    for stale in ("segments", "reco2dur", *(() if raw_count else ("text.raw",))):
+        (data_dir / stale).unlink(missing_ok=True)
     for name, temporary in written.items():
         os.replace(temporary, data_dir / name)
     return count

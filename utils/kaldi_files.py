@@ -13,7 +13,7 @@ validation and repair are built on it. `read_kv` is the strict reader for consum
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +69,8 @@ def char_issues(text: str) -> list[tuple[str, bool]]:
 
     CR and a byte-order mark are fatal: they silently change keys and values.
     """
+    if text.isprintable():  # the usual line: no control, format or separator character but the space
+        return []
     reasons: list[tuple[str, bool]] = []
     for ch in dict.fromkeys(text):  # each distinct character once, in order
         if ch == "\r":
@@ -84,24 +86,44 @@ def char_issues(text: str) -> list[tuple[str, bool]]:
     return reasons
 
 
-def _decode_line(raw: bytes, number: int) -> tuple[KvLine | None, list[LineIssue]]:
-    """Split one raw line into key and value and list what is wrong with it."""
+def _split_line(raw: bytes, number: int) -> KvLine | LineIssue:
+    """One raw line (without "\\n") as a record, or the fatal issue that leaves it without one."""
     if not raw.strip():
-        return None, [LineIssue(number, None, "blank line", fatal=True)]
+        return LineIssue(number, None, "blank line", fatal=True)
     raw_key, _, raw_value = raw.partition(b" ")
     try:
         key = raw_key.decode("utf-8")
     except UnicodeDecodeError:
         shown = raw_key.decode("utf-8", errors="backslashreplace")
-        return None, [LineIssue(number, None, f"key '{shown}' is not valid UTF-8", fatal=True)]
+        return LineIssue(number, None, f"key '{shown}' is not valid UTF-8", fatal=True)
     if key == "":
-        return None, [LineIssue(number, None, "line starts with a space (empty key)", fatal=True)]
+        return LineIssue(number, None, "line starts with a space (empty key)", fatal=True)
     try:
         value = raw_value.decode("utf-8")
     except UnicodeDecodeError:
-        return None, [LineIssue(number, key, "value is not valid UTF-8", fatal=True)]
-    issues = [LineIssue(number, key, reason, fatal) for reason, fatal in char_issues(key + value)]
-    return KvLine(number, key, value), issues
+        return LineIssue(number, key, "value is not valid UTF-8", fatal=True)
+    return KvLine(number, key, value)
+
+
+def _decode_line(raw: bytes, number: int) -> tuple[KvLine | None, list[LineIssue]]:
+    """Split one raw line into key and value and list what is wrong with it."""
+    record = _split_line(raw, number)
+    if isinstance(record, LineIssue):
+        return None, [record]
+    return record, [LineIssue(number, record.key, reason, fatal)
+                    for reason, fatal in char_issues(record.key + record.value)]
+
+
+def duplicate_issue(record: KvLine, first_line: int) -> LineIssue:
+    """The fatal issue of a key seen before, on `first_line`."""
+    return LineIssue(record.line, record.key, f"duplicate key {record.key!r} (first on line {first_line})", fatal=True)
+
+
+def unsorted_issue(record: KvLine, before: KvLine, count: int) -> LineIssue:
+    """The issue of the first key out of byte order (`record` after `before`), of `count` such lines."""
+    more = f" [{count - 1} more line(s) out of order]" if count > 1 else ""
+    return LineIssue(record.line, record.key, f"not sorted: {record.key!r} comes after {before.key!r} (line "
+                                              f"{before.line}); keys must be in byte order (LC_ALL=C sort){more}")
 
 
 def order_issues(lines: list[KvLine]) -> list[LineIssue]:
@@ -112,51 +134,68 @@ def order_issues(lines: list[KvLine]) -> list[LineIssue]:
     previous: KvLine | None = None
     for record in lines:
         if record.key in first_seen:
-            reason = f"duplicate key {record.key!r} (first on line {first_seen[record.key]})"
-            issues.append(LineIssue(record.line, record.key, reason, fatal=True))
+            issues.append(duplicate_issue(record, first_seen[record.key]))
             continue
         first_seen[record.key] = record.line
         if previous is not None and byte_order(record.key) < byte_order(previous.key):
             unsorted.append((record, previous))
         previous = record
     if unsorted:
-        record, before = unsorted[0]
-        more = f" [{len(unsorted) - 1} more line(s) out of order]" if len(unsorted) > 1 else ""
-        reason = (f"not sorted: {record.key!r} comes after {before.key!r} (line {before.line}); "
-                  f"keys must be in byte order (LC_ALL=C sort){more}")
-        issues.append(LineIssue(record.line, record.key, reason))
+        issues.append(unsorted_issue(*unsorted[0], len(unsorted)))
     return issues
+
+
+def iter_kv_lines(path: Path, value_required: bool = True,
+                  repair_crlf: bool = False) -> Iterator[tuple[KvLine | None, list[LineIssue], bool]]:
+    """Read `path` one line at a time: (record or None, its issues, whether a final CR was dropped).
+
+    The record is None for a line whose key could not be read (its issues say why). With
+    `value_required`, a line with a key but no (or an empty) value is a fatal issue. With
+    `repair_crlf`, a CR just before the line's end is dropped (not an issue). A last line
+    without "\\n" gets that issue first. Raises InputError only when the file cannot be read.
+    """
+    try:
+        handle = open(path, "rb")
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from err
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            issues = []
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            else:
+                issues.append(LineIssue(number, None, "last line does not end in \\n"))
+            repaired = repair_crlf and raw.endswith(b"\r")
+            if repaired:
+                raw = raw[:-1]
+            record, found = _decode_line(raw, number)
+            issues.extend(found)
+            if record is not None and value_required and record.value == "":
+                issues.append(LineIssue(number, record.key, "no value after the key", fatal=True))
+            yield record, issues, repaired
+
+
+def iter_kv_records(path: Path) -> Iterator[KvLine]:
+    """The records of `path` that `iter_kv_lines` finds, without judging them: a quicker second read."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            record = _split_line(raw[:-1] if raw.endswith(b"\n") else raw, number)
+            if isinstance(record, KvLine):
+                yield record
 
 
 def scan_kv(path: Path, value_required: bool = True, repair_crlf: bool = False) -> KvTable:
     """Read `path` leniently: every decodable record and every issue, with line numbers.
 
-    With `value_required`, a line with a key but no (or an empty) value is a fatal issue.
-    With `repair_crlf`, a CR just before the line's end is dropped (counted, not an issue).
-    Key order and duplicates are not judged here: see `order_issues`.
-    Raises InputError only when the file cannot be read at all.
+    The options are those of `iter_kv_lines`. Key order and duplicates are not judged here:
+    see `order_issues`. Raises InputError only when the file cannot be read at all.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror})") from err
     table = KvTable(path)
-    raw_lines = data.split(b"\n")
-    if raw_lines[-1] == b"":
-        raw_lines.pop()
-    elif data:
-        table.issues.append(LineIssue(len(raw_lines), None, "last line does not end in \\n"))
-    for number, raw in enumerate(raw_lines, start=1):
-        if repair_crlf and raw.endswith(b"\r"):
-            raw = raw[:-1]
-            table.crlf_repaired += 1
-        record, issues = _decode_line(raw, number)
+    for record, issues, repaired in iter_kv_lines(path, value_required, repair_crlf):
         table.issues.extend(issues)
-        if record is None:
-            continue
-        if value_required and record.value == "":
-            table.issues.append(LineIssue(number, record.key, "no value after the key", fatal=True))
-        table.lines.append(record)
+        table.crlf_repaired += repaired
+        if record is not None:
+            table.lines.append(record)
     return table
 
 

@@ -2,53 +2,70 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from utils.errors import InputError
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
 class PrepReport:
     """Rows of (file, line, utt_id, action, reason); action is "dropped", "repaired" or "excluded".
 
     "excluded" is a usable utterance kept out of this split on purpose (the same clip, speaker
     or sentence is held out in another split): it is reported but is not a loss, so it does
     not count towards the share `check_share` limits. `total` counts every row read.
+    The rows wait in a temporary file, not in memory: a corpus may need one per clip (every
+    clip resampled); only counts are kept here.
     """
 
-    name: str
-    total: int = 0
-    rows: list[tuple[str, int, str, str, str]] = field(default_factory=list)
+    def __init__(self, name: str, total: int = 0) -> None:
+        self.name, self.total = name, total
+        self._actions: Counter[str] = Counter()
+        self._kinds: dict[str, Counter[str]] = {"dropped": Counter(), "excluded": Counter()}
+        self._rows: IO[str] | None = None
 
     def drop(self, file: str, line: int, utt_id: str, reason: str) -> None:
-        self.rows.append((file, line, utt_id, "dropped", reason))
+        self._add(file, line, utt_id, "dropped", reason)
 
     def repair(self, file: str, line: int, utt_id: str, reason: str) -> None:
-        self.rows.append((file, line, utt_id, "repaired", reason))
+        self._add(file, line, utt_id, "repaired", reason)
 
     def exclude(self, file: str, line: int, utt_id: str, reason: str) -> None:
-        self.rows.append((file, line, utt_id, "excluded", reason))
+        self._add(file, line, utt_id, "excluded", reason)
+
+    def _add(self, file: str, line: int, utt_id: str, action: str, reason: str) -> None:
+        if self._rows is None:
+            self._rows = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+        self._rows.write("\t".join([file, str(line), utt_id, action, reason.replace("\t", " ")]) + "\n")
+        self._actions[action] += 1
+        if action in self._kinds:
+            self._kinds[action][reason_kind(reason, action)] += 1
 
     @property
     def dropped(self) -> int:
-        return sum(1 for r in self.rows if r[3] == "dropped")
+        return self._actions["dropped"]
 
     @property
     def excluded(self) -> int:
-        return sum(1 for r in self.rows if r[3] == "excluded")
+        return self._actions["excluded"]
 
     def write(self, path: Path) -> None:
+        """The report as a TSV with a header row, the rows in the order they were added."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        lines = ["file\tline\tutt_id\taction\treason"]
-        lines += ["\t".join([f, str(n), u, a, r.replace("\t", " ")]) for f, n, u, a, r in self.rows]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        with open(path, "w", encoding="utf-8", newline="\n") as out:
+            out.write("file\tline\tutt_id\taction\treason\n")
+            if self._rows is not None:
+                self._rows.seek(0)
+                shutil.copyfileobj(self._rows, out)
+                self._rows.seek(0, 2)
 
     def summary(self) -> str:
-        repaired = sum(1 for r in self.rows if r[3] == "repaired")
+        repaired = self._actions["repaired"]
         kept = self.total - self.dropped - self.excluded
         text = f"{self.name}: kept {kept}/{self.total}, dropped {self.dropped}{self._top('dropped')}"
         if self.excluded:
@@ -56,7 +73,7 @@ class PrepReport:
         return text + f", repaired {repaired}"
 
     def _top(self, action: str) -> str:
-        reasons = Counter(reason_kind(r[4], action) for r in self.rows if r[3] == action)
+        reasons = self._kinds[action]
         top = ", ".join(f"{n}× {k}" for k, n in reasons.most_common(4))
         return f" ({top})" if top else ""
 

@@ -92,3 +92,31 @@ def test_report_of_the_speed_part(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "| tiny | 7984 | 500 | no | 2 | 30.0 | 31.0 | 1.00 | 65.0 % |" in text
     assert "| tiny_candidate | 7984 | 500 | yes | 2 | 45.0 | 46.0 | 1.50 | 64.5 % |" in text
+
+
+def test_prep_part_measures_memory_and_speed_at_each_size(tmp_path):
+    from bench.__main__ import bench_prep
+
+    rows = bench_prep(tmp_path / "prep", [20, 40], notebook_max=0, nj=2)
+    assert [(row["clips"], row["method"]) for row in rows] == [(20, "ours: stage 1, --nj 2"), (40, "ours: stage 1, --nj 2")]
+    for row in rows:
+        assert row["audio_seconds"] == pytest.approx(row["clips"] * 1.0, abs=0.01)
+        assert row["work_seconds"] > 0 and 20 < row["rss_mb"] < 1000 and 10 < row["workers_rss_mb"] < 1000
+        assert row["peak_mb"] > 0
+    text = write_report({"prep": {"date": "d", "commit": "c", "rows": rows}}, tmp_path / "RESULTS.md").read_text(
+        encoding="utf-8")
+    assert f"| 40 | ours: stage 1, --nj 2 | {40 / rows[1]['work_seconds']:.1f} | - | {rows[1]['rss_mb']:.1f} |" in text
+    assert not (tmp_path / "prep").exists() or not any((tmp_path / "prep").iterdir())  # corpora and outputs removed
+
+
+def test_report_of_the_prep_part(tmp_path):
+    def row(clips, method, seconds, rss):
+        return {"clips": clips, "method": method, "work_seconds": seconds, "audio_seconds": float(clips),
+                "rss_mb": rss, "workers_rss_mb": 30.0, "peak_mb": rss + 20}
+    rows = [row(500, "notebook: x", 10.0, 900.0), row(500, "ours: stage 1, --nj 2", 1.0, 38.0),
+            row(50000, "ours: stage 1, --nj 2", 100.0, 39.5)]
+    text = write_report({"prep": {"date": "2026-12-02", "commit": "abc1234", "rows": rows}}, tmp_path / "R.md").read_text(
+        encoding="utf-8")
+    assert "| 500 | ours: stage 1, --nj 2 | 500.0 | 10.00 | 38.0 | 30.0 | 58 |" in text
+    assert "| 50000 | ours: stage 1, --nj 2 | 500.0 | - | 39.5 | 30.0 | 60 |" in text
+    assert "Target: stage 1's peak memory at 500, 5,000 and 50,000 clips within 10 %" in text

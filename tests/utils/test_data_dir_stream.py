@@ -51,3 +51,36 @@ def test_bad_input_leaves_the_old_files(tmp_path, change, message):
     with pytest.raises(InputError, match=message):
         stream_data_dir(tmp_path, change(good), run_lines=4)
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+
+
+def test_a_failing_check_before_the_replace_leaves_the_old_files(tmp_path):
+    good = utterances(True, tmp_path.parent / f"{tmp_path.name}-wavs")
+    stream_data_dir(tmp_path, good[:5])
+    (tmp_path / "segments").write_text("stale\n", encoding="utf-8")
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+
+    def refuse() -> None:
+        raise InputError("too many dropped")
+
+    with pytest.raises(InputError, match="too many dropped"):
+        stream_data_dir(tmp_path, good, before_replace=refuse)
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+    assert stream_data_dir(tmp_path, good, before_replace=lambda: None) == len(good)
+    assert not (tmp_path / "segments").exists()
+    assert len((tmp_path / "wav.scp").read_text(encoding="utf-8").splitlines()) == len(good)
+
+
+def test_utterances_in_id_order_hold_no_records_in_memory(tmp_path, monkeypatch):
+    import utils.sorted_spool
+
+    held = []
+    flush = utils.sorted_spool.SortedSpool._flush
+    monkeypatch.setattr(utils.sorted_spool.SortedSpool, "_flush", lambda spool: held.append(1) or flush(spool))
+    utts = sorted(utterances(True, tmp_path / "wavs"), key=lambda utt: utt.utt_id.encode("utf-8"))
+    stream_data_dir(tmp_path / "sorted", utts, run_lines=2)
+    assert held == []  # every spool wrote its records straight to disk
+    stream_data_dir(tmp_path / "shuffled", reversed(utts), run_lines=2)
+    assert held
+    for name in ("wav.scp", "text", "spk2utt"):
+        assert (tmp_path / "sorted" / name).read_text() == (tmp_path / "shuffled" / name).read_text().replace(
+            "/shuffled/", "/sorted/")
