@@ -94,12 +94,7 @@ OURS = "ours (--nj 2): batched forward, up to 2 worker processes, cached logits,
 def bench_decode(work: Path, recipe: Path) -> list[dict]:
     """Every decoder on 220 utterances (fixed costs weigh), beam + LM also on every utterance of the demo."""
     model, lang = recipe / "exp/tiny/model", recipe / "data/lang"
-    work.mkdir(parents=True)
-    lines = [line for name in ("test", "dev", "train") for line in (recipe / f"data/{name}/manifest.jsonl").read_text(
-        encoding="utf-8").splitlines() if line.strip()]
-    manifest, every = work / "manifest.jsonl", work / "every.jsonl"
-    manifest.write_text("\n".join(lines[:220]) + "\n", encoding="utf-8")
-    every.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    manifest, every = decode_manifests(recipe, work)
     rows = []
     for set_manifest, decoders in ((manifest, ("greedy", "beam", "beam_lm")), (every, ("beam_lm",))):
         for decoder in decoders:
@@ -116,6 +111,24 @@ def bench_decode(work: Path, recipe: Path) -> list[dict]:
     prof = run_case("bench.decode_cases", "profile", model, manifest, lang)
     rows.append({"decoder": "beam_lm", "method": "profile of the one-at-a-time baseline", **prof})
     return rows
+
+
+def decode_manifests(recipe: Path, work: Path, small: int = 220) -> tuple[Path, Path]:
+    """WORK/manifest.jsonl (the first `small` utterances of test, dev, train) and WORK/every.jsonl
+    (all of them), with absolute audio paths: the recipe's manifests name audio relative to their
+    own folder, which WORK is not."""
+    from utils.text_files import read_manifest
+
+    work.mkdir(parents=True)
+    lines = []
+    for name in ("test", "dev", "train"):
+        for record in read_manifest(recipe / f"data/{name}/manifest.jsonl"):
+            record.pop("_line")
+            lines.append(json.dumps(record, ensure_ascii=False))
+    manifest, every = work / "manifest.jsonl", work / "every.jsonl"
+    manifest.write_text("\n".join(lines[:small]) + "\n", encoding="utf-8")
+    every.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return manifest, every
 
 
 def bench_train(work: Path, recipe: Path, steps: int) -> list[dict]:

@@ -92,3 +92,23 @@ def test_report_of_the_speed_part(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "| tiny | 7984 | 500 | no | 2 | 30.0 | 31.0 | 1.00 | 65.0 % |" in text
     assert "| tiny_candidate | 7984 | 500 | yes | 2 | 45.0 | 46.0 | 1.50 | 64.5 % |" in text
+
+
+def test_decode_manifests_name_audio_by_absolute_path(tmp_path):
+    import json
+
+    from bench.__main__ import decode_manifests
+    from utils.text_files import read_manifest
+
+    recipe = tmp_path / "recipe"
+    for name, count in (("test", 2), ("dev", 1), ("train", 3)):
+        (recipe / "data" / name).mkdir(parents=True)
+        (recipe / "data/wavs" / name).mkdir(parents=True)
+        rows = [{"audio_filepath": f"../wavs/{name}/u{i}.wav", "duration": 1.0, "text": "a", "utt_id": f"{name}{i}"}
+                for i in range(count)]
+        (recipe / "data" / name / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    small, every = decode_manifests(recipe, tmp_path / "work", small=4)
+    assert [r["utt_id"] for r in read_manifest(small)] == ["test0", "test1", "dev0", "train0"]
+    paths = [json.loads(line)["audio_filepath"] for line in every.read_text().splitlines()]
+    assert len(paths) == 6 and paths[0] == str(recipe / "data/wavs/test/u0.wav")
+    assert "_line" not in every.read_text()
