@@ -9,7 +9,8 @@ process pool) against pyctcdecode called one utterance at a time in one process.
                                                                          # ours vs flashlight-text
 
 Every case prints one JSON line: utterances, audio seconds, `work_seconds` (model loading
-included, imports excluded) and, for `tune`, the acoustic forward passes it made.
+included, imports excluded) and, for `tune`, the acoustic forward passes it made. `utils` is
+imported first, so torch loads under the same OpenMP wait policy in every case (utils/__init__.py).
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ import pstats
 import sys
 import time
 from pathlib import Path
+
+import utils  # noqa: F401  -- before torch: sets OpenMP's wait policy (utils/__init__.py)
 
 ALPHA, BETA, BEAM_WIDTH = 0.5, 1.0, 32
 GRID = [0.1, 0.3, 0.5, 1.0, 1.5]
