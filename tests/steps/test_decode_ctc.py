@@ -31,13 +31,13 @@ def lm_dir(tmp_path_factory):
 
 def _count_forward(monkeypatch):
     calls = []
-    real = ctc_forward.forward_batch
+    real = ctc_forward.forward_features
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ctc_forward, "forward_batch", counting)
+    monkeypatch.setattr(ctc_forward, "forward_features", counting)
     return calls
 
 
@@ -76,6 +76,33 @@ def test_changed_manifest_recomputes(model_dir, tmp_path, monkeypatch):
     make_set(tmp_path, "dev", {**TEXTS, "spk3-a": "tu"}, seed=1)
     compute_logits(model_dir, manifest, tmp_path / "l.npz")
     assert len(calls) == 2 and "spk3-a" in load_logits(tmp_path / "l.npz").logits
+
+
+def test_features_are_made_beside_the_model_on_one_blas_thread(tmp_path, monkeypatch):
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    model_dir = make_bert_model_dir(tmp_path / "bert")  # filterbanks: numpy's BLAS makes them
+    manifest, _ = make_set(tmp_path, "dev", TEXTS)
+    seen = {"features": [], "model": []}
+    real_features, real_forward = ctc_forward.batch_features, ctc_forward.forward_features
+
+    def features(*args):
+        blas = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+        seen["features"].append((threading.get_ident(), blas))
+        return real_features(*args)
+
+    def forward(*args):
+        seen["model"].append(threading.get_ident())
+        return real_forward(*args)
+
+    monkeypatch.setattr(ctc_forward, "batch_features", features)
+    monkeypatch.setattr(ctc_forward, "forward_features", forward)
+    compute_logits(model_dir, manifest, tmp_path / "l.npz", max_batch_size=1)
+    assert len(seen["features"]) == len(seen["model"]) == 3
+    assert seen["model"] == [threading.get_ident()] * 3
+    assert all(thread != threading.get_ident() and set(blas) == {1} for thread, blas in seen["features"])
 
 
 def test_bad_audio_is_an_input_error(model_dir, tmp_path):
