@@ -69,6 +69,23 @@ def test_filterbank_model_batched_equals_single(tmp_path):
         np.testing.assert_allclose(a.logits[utt], b.logits[utt], atol=1e-4)
 
 
+def test_cached_logits_keeps_what_it_computed_and_reads_a_current_file(model_dir, tmp_path, monkeypatch):
+    from utils import ctc_logits
+
+    manifest, _ = make_set(tmp_path, "dev", TEXTS)
+    calls, reads = _count_forward(monkeypatch), []
+    real_load = ctc_logits.load_logits
+    monkeypatch.setattr(ctc_logits, "load_logits", lambda path: reads.append(path) or real_load(path))
+    fresh = ctc_logits.cached_logits(model_dir, manifest, tmp_path / "l.npz")
+    assert len(calls) == 1 and reads == []  # computed: kept in memory, not read back
+    again = ctc_logits.cached_logits(model_dir, manifest, tmp_path / "l.npz")
+    assert len(calls) == 1 and reads == [tmp_path / "l.npz"]  # current: read from the file
+    assert (fresh.labels, fresh.blank) == (again.labels, again.blank) == (LABELS, BLANK)
+    assert set(fresh.logits) == set(again.logits) == set(TEXTS)
+    for utt in TEXTS:
+        assert fresh.logits[utt].dtype == np.float32 and np.array_equal(fresh.logits[utt], again.logits[utt])
+
+
 def test_changed_manifest_recomputes(model_dir, tmp_path, monkeypatch):
     manifest, _ = make_set(tmp_path, "dev", TEXTS)
     calls = _count_forward(monkeypatch)
