@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -88,7 +89,8 @@ def bench_audio(work: Path, sizes: list[int]) -> list[dict]:
     return rows
 
 
-OURS = "ours (--nj 2): batched forward, up to 2 worker processes, cached logits, search pool of 2"
+OURS = ("ours (--nj 2): batched forward, features made alongside, 2 worker processes from 1,200 s of audio, "
+        "cached logits, search pool of 2")
 
 
 def bench_decode(work: Path, recipe: Path) -> list[dict]:
@@ -98,11 +100,13 @@ def bench_decode(work: Path, recipe: Path) -> list[dict]:
     rows = []
     for set_manifest, decoders in ((manifest, ("greedy", "beam", "beam_lm")), (every, ("beam_lm",))):
         for decoder in decoders:
+            load = os.getloadavg()[0]
             base = run_case("bench.decode_cases", "baseline", model, set_manifest, lang, decoder)
-            rows.append({"decoder": decoder, "method": "one at a time, 1 process", **base})
+            rows.append({"decoder": decoder, "method": "one at a time, 1 process", "load_1min": load, **base})
+            load = os.getloadavg()[0]
             ours = run_case("bench.decode_cases", "ours", model, set_manifest, lang,
                             work / f"ours_{set_manifest.stem}_{decoder}", decoder, 2)
-            rows.append({"decoder": decoder, "method": OURS, **ours})
+            rows.append({"decoder": decoder, "method": OURS, "load_1min": load, **ours})
     tune = run_case("bench.decode_cases", "tune", model, recipe / "data/dev/manifest.jsonl",
                     recipe / "data/dev/text", lang, work / "tune")
     rows.append({"decoder": "tune 5x5", "method": "tune_lm_weights twice", **tune})

@@ -112,3 +112,14 @@ def test_decode_manifests_name_audio_by_absolute_path(tmp_path):
     paths = [json.loads(line)["audio_filepath"] for line in every.read_text().splitlines()]
     assert len(paths) == 6 and paths[0] == str(recipe / "data/wavs/test/u0.wav")
     assert "_line" not in every.read_text()
+
+
+def test_report_of_the_decode_part_quotes_work_and_whole_process_ratios(tmp_path):
+    base = {"utts": 220, "decoder": "beam_lm", "method": "one at a time, 1 process", "audio_seconds": 440.0,
+            "work_seconds": 11.0, "seconds": 16.0, "peak_mb": 380, "load_1min": 4.2}
+    ours = {**base, "method": "ours", "work_seconds": 4.4, "seconds": 10.0, "peak_mb": 470, "load_1min": 2.9}
+    out = write_report({"decode": {"date": "d", "commit": "c", "rows": [base, ours]}}, tmp_path / "R.md")
+    text = out.read_text(encoding="utf-8")
+    assert "| 220 | beam_lm | ours | 50.0 | 0.010 | 2.50 | 1.60 | 470 |" in text
+    assert "| 220 | beam_lm | one at a time, 1 process | 20.0 | 0.025 | 1.00 | 1.00 | 380 |" in text
+    assert "Load average (1 min) as the cases started: 2.9-4.2" in text
