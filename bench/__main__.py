@@ -90,7 +90,7 @@ def bench_audio(work: Path, sizes: list[int]) -> list[dict]:
 
 
 OURS = ("ours (--nj 2): batched forward, features made alongside, 2 worker processes from 1,200 s of audio, "
-        "cached logits, search pool of 2")
+        "logits kept and cached, search in a pool of 2 when long")
 
 
 def bench_decode(work: Path, recipe: Path) -> list[dict]:
@@ -111,7 +111,7 @@ def bench_decode(work: Path, recipe: Path) -> list[dict]:
                     recipe / "data/dev/text", lang, work / "tune")
     rows.append({"decoder": "tune 5x5", "method": "tune_lm_weights twice", **tune})
     search = run_case("bench.decode_cases", "search", model, manifest, lang, work / "search")
-    rows.append({"decoder": "beam_lm search", "method": "cached logits: ours (pool of 2) vs flashlight-text", **search})
+    rows.append({"decoder": "beam_lm search", "method": "cached logits: ours (--nj 2) vs flashlight-text", **search})
     prof = run_case("bench.decode_cases", "profile", model, manifest, lang)
     rows.append({"decoder": "beam_lm", "method": "profile of the one-at-a-time baseline", **prof})
     return rows

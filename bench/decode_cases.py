@@ -127,8 +127,9 @@ def profile(model: Path, manifest: Path, lm_dir: Path) -> dict:
 
 
 def search(model: Path, manifest: Path, lm_dir: Path, out: Path) -> dict:
-    """The search alone, on the same cached log-probs: pyctcdecode in our pool of 2, and
-    flashlight-text's lexicon decoder (one thread; words limited to the LM's unigrams)."""
+    """The search alone, on the same cached log-probs: pyctcdecode as decode_ctc --nj 2 runs it (a pool
+    of 2 for a long search), and flashlight-text's lexicon decoder (one thread; words limited to the
+    LM's unigrams)."""
     import jiwer
 
     from steps.decode_ctc import decode_logits
