@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -96,34 +97,50 @@ def bench_audio(work: Path, sizes: list[int]) -> list[dict]:
     return rows
 
 
-OURS = "ours (--nj 2): batched forward, up to 2 worker processes, cached logits, search pool of 2"
+OURS = ("ours (--nj 2): batched forward, features made alongside, 2 worker processes from 1,200 s of audio, "
+        "logits kept and cached, search in a pool of 2 when long")
 
 
 def bench_decode(work: Path, recipe: Path) -> list[dict]:
     """Every decoder on 220 utterances (fixed costs weigh), beam + LM also on every utterance of the demo."""
     model, lang = recipe / "exp/tiny/model", recipe / "data/lang"
-    work.mkdir(parents=True)
-    lines = [line for name in ("test", "dev", "train") for line in (recipe / f"data/{name}/manifest.jsonl").read_text(
-        encoding="utf-8").splitlines() if line.strip()]
-    manifest, every = work / "manifest.jsonl", work / "every.jsonl"
-    manifest.write_text("\n".join(lines[:220]) + "\n", encoding="utf-8")
-    every.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    manifest, every = decode_manifests(recipe, work)
     rows = []
     for set_manifest, decoders in ((manifest, ("greedy", "beam", "beam_lm")), (every, ("beam_lm",))):
         for decoder in decoders:
+            load = os.getloadavg()[0]
             base = run_case("bench.decode_cases", "baseline", model, set_manifest, lang, decoder)
-            rows.append({"decoder": decoder, "method": "one at a time, 1 process", **base})
+            rows.append({"decoder": decoder, "method": "one at a time, 1 process", "load_1min": load, **base})
+            load = os.getloadavg()[0]
             ours = run_case("bench.decode_cases", "ours", model, set_manifest, lang,
                             work / f"ours_{set_manifest.stem}_{decoder}", decoder, 2)
-            rows.append({"decoder": decoder, "method": OURS, **ours})
+            rows.append({"decoder": decoder, "method": OURS, "load_1min": load, **ours})
     tune = run_case("bench.decode_cases", "tune", model, recipe / "data/dev/manifest.jsonl",
                     recipe / "data/dev/text", lang, work / "tune")
     rows.append({"decoder": "tune 5x5", "method": "tune_lm_weights twice", **tune})
     search = run_case("bench.decode_cases", "search", model, manifest, lang, work / "search")
-    rows.append({"decoder": "beam_lm search", "method": "cached logits: ours (pool of 2) vs flashlight-text", **search})
+    rows.append({"decoder": "beam_lm search", "method": "cached logits: ours (--nj 2) vs flashlight-text", **search})
     prof = run_case("bench.decode_cases", "profile", model, manifest, lang)
     rows.append({"decoder": "beam_lm", "method": "profile of the one-at-a-time baseline", **prof})
     return rows
+
+
+def decode_manifests(recipe: Path, work: Path, small: int = 220) -> tuple[Path, Path]:
+    """WORK/manifest.jsonl (the first `small` utterances of test, dev, train) and WORK/every.jsonl
+    (all of them), with absolute audio paths: the recipe's manifests name audio relative to their
+    own folder, which WORK is not."""
+    from utils.text_files import read_manifest
+
+    work.mkdir(parents=True)
+    lines = []
+    for name in ("test", "dev", "train"):
+        for record in read_manifest(recipe / f"data/{name}/manifest.jsonl"):
+            record.pop("_line")
+            lines.append(json.dumps(record, ensure_ascii=False))
+    manifest, every = work / "manifest.jsonl", work / "every.jsonl"
+    manifest.write_text("\n".join(lines[:small]) + "\n", encoding="utf-8")
+    every.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return manifest, every
 
 
 def bench_train(work: Path, recipe: Path, steps: int) -> list[dict]:

@@ -9,7 +9,11 @@ process pool) against pyctcdecode called one utterance at a time in one process.
                                                                          # ours vs flashlight-text
 
 Every case prints one JSON line: utterances, audio seconds, `work_seconds` (model loading
-included, imports excluded) and, for `tune`, the acoustic forward passes it made.
+included, imports excluded) and, for `tune`, the acoustic forward passes it made. Imports
+excluded means the same for both methods: each imports torch and transformers' AutoModelForCTC
+before its clock starts; the model's own transformers module and pyctcdecode are imported
+inside the clock by both (by from_pretrained and by building the decoder). `utils` is imported
+first, so torch loads under the same OpenMP wait policy in every case (utils/__init__.py).
 """
 from __future__ import annotations
 
@@ -21,11 +25,16 @@ import sys
 import time
 from pathlib import Path
 
+import utils  # noqa: F401  -- before torch: sets OpenMP's wait policy (utils/__init__.py)
+
 ALPHA, BETA, BEAM_WIDTH = 0.5, 1.0, 32
 GRID = [0.1, 0.3, 0.5, 1.0, 1.5]
 
 
 def ours(model: Path, manifest: Path, lm_dir: Path, out: Path, decoder: str, nj: int) -> dict:
+    import torch  # noqa: F401  -- what the baseline imports before its clock (see the module doc)
+    from transformers import AutoModelForCTC  # noqa: F401
+
     from steps.decode_ctc import decode_set
     from utils.ctc_search import SearchSettings
     from utils.text_files import read_manifest
@@ -118,8 +127,9 @@ def profile(model: Path, manifest: Path, lm_dir: Path) -> dict:
 
 
 def search(model: Path, manifest: Path, lm_dir: Path, out: Path) -> dict:
-    """The search alone, on the same cached log-probs: pyctcdecode in our pool of 2, and
-    flashlight-text's lexicon decoder (one thread; words limited to the LM's unigrams)."""
+    """The search alone, on the same cached log-probs: pyctcdecode as decode_ctc --nj 2 runs it (a pool
+    of 2 for a long search), and flashlight-text's lexicon decoder (one thread; words limited to the
+    LM's unigrams)."""
     import jiwer
 
     from steps.decode_ctc import decode_logits

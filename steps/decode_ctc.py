@@ -25,7 +25,7 @@ from typing import Annotated, Sequence
 import typer
 
 from steps.tune_lm_weights import read_tuned_weights
-from utils.ctc_logits import CtcLogits, compute_logits, default_logits_file, load_logits, set_name
+from utils.ctc_logits import CtcLogits, cached_logits, default_logits_file, set_name
 from utils.ctc_search import (DEFAULT_ALPHA, DEFAULT_BETA, DEFAULT_BEAM_WIDTH, DEFAULT_HOTWORD_WEIGHT,
                               SearchSettings, beam_decode, beam_decode_nbest, build_beam_decoder,
                               greedy_decode, search_labels)
@@ -89,8 +89,7 @@ def decode_set(model_dir: Path, manifest: Path, out_dir: Path, decoder: Decoder 
     decoder = Decoder(decoder)
     started = time.monotonic()
     cache = logits_file or default_logits_file(out_dir, manifest)
-    compute_logits(model_dir, manifest, cache, max_batch_seconds=max_batch_seconds, nj=nj)
-    ctc = load_logits(cache)
+    ctc = cached_logits(model_dir, manifest, cache, max_batch_seconds=max_batch_seconds, nj=nj)
     utt_ids = sorted(ctc.logits, key=lambda utt: utt.encode("utf-8"))
     results = decode_logits(ctc, utt_ids, decoder, lm_dir, settings, nj)
     if settings.nbest:

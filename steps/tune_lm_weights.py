@@ -21,7 +21,7 @@ from typing import Annotated, Sequence
 import jiwer
 import typer
 
-from utils.ctc_logits import compute_logits, default_logits_file, load_logits
+from utils.ctc_logits import cached_logits, default_logits_file
 from utils.ctc_search import DEFAULT_BEAM_WIDTH, SearchSettings, beam_decode, build_beam_decoder
 from utils.errors import CurrachError, InputError
 from utils.text_files import atomic_write_json, atomic_write_text, read_kaldi_text
@@ -46,8 +46,7 @@ def tune_lm_weights(model_dir: Path, dev_manifest: Path, dev_text: Path, lm_dir:
     if not alphas or not betas:
         raise InputError("tune_lm_weights: the alpha and beta grids must each have a value")
     cache = logits_file or default_logits_file(out_dir, dev_manifest)
-    compute_logits(model_dir, dev_manifest, cache, nj=nj)
-    ctc = load_logits(cache)
+    ctc = cached_logits(model_dir, dev_manifest, cache, nj=nj)
     refs = read_kaldi_text(dev_text)
     utt_ids = sorted(ctc.logits, key=lambda utt: utt.encode("utf-8"))
     missing = [utt for utt in utt_ids if not refs.get(utt)]

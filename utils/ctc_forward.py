@@ -3,7 +3,8 @@
 Loads the feature extractor and tokenizer with Auto* classes (never AutoProcessor, which
 would load a saved LM decoder too), so Wav2Vec2ForCTC on raw audio and Wav2Vec2BertForCTC
 on filterbanks both work. Audio is read from the wav files, downmixed and resampled to the
-feature extractor's rate if it is not there already.
+feature extractor's rate if it is not there already, and turned into features by a background
+thread while the model loads and runs (`run_ctc_model`).
 
 `forward_records` splits a set into up to `nj` parts of similar total duration. On CPU each part
 runs in its own worker process with one thread: on 2 cores, 2 workers ran the tiny model over
@@ -28,10 +29,12 @@ import soxr
 from utils.batching import cut_sorted
 from utils.errors import CurrachError, InputError
 from utils.features import extract_features
+from utils.prefetch import prefetched
 from pipeline.jobs import Jobs
 from utils.text_files import MODEL_PRODUCER, atomic_write_npz, manifest_span, read_manifest
 
 MIN_PART_SECONDS = 600.0  # audio per local worker, at least (see forward_records)
+PREFETCH_BATCHES = 8  # batches of features computed ahead of the model (~4 MB each at 120 s of audio)
 MIN_SECONDS = 0.1  # shorter clips are zero-padded: the conv front-ends need ~25 ms per frame
 
 logger = logging.getLogger(__name__)
@@ -90,26 +93,41 @@ def check_labels(labels: list[str], blank: str, source: Path) -> None:
 
 def run_ctc_model(frontend: CtcFrontend, records: list[dict], manifest: Path, max_batch_seconds: float,
                   max_batch_size: int, nj: int, device: str | None) -> dict[str, np.ndarray]:
-    """Log-probs (float32 [frames, labels]) for each record, keyed by utt id."""
-    import torch
-    from tqdm.auto import tqdm
-    from transformers import AutoModelForCTC
+    """Log-probs (float32 [frames, labels]) for each record, keyed by utt id.
 
-    torch.set_num_threads(max(1, nj))
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    model = AutoModelForCTC.from_pretrained(frontend.model_dir).to(device).eval()
-    logger.info("compute_logits: %s on %s, %d utterances", type(model).__name__, device, len(records))
-    if pads_change_outputs(model.config):
+    A background thread reads the audio and computes the features of the next batches (numpy,
+    mostly outside the GIL) while this one loads the model and runs it with `nj` threads (on CPU).
+    Loading takes long enough (importing the model's transformers module: 2-9 s on 2 shared cores)
+    for the thread to get up to PREFETCH_BATCHES batches ahead. numpy's BLAS runs on one thread
+    meanwhile: the filterbanks' small mel matrix products ran 2.7x slower on 2 OpenBLAS threads
+    than on one (2 shared cores, the same numbers either way).
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+    from tqdm.auto import tqdm
+    from transformers import AutoConfig, AutoModelForCTC
+
+    if pads_change_outputs(AutoConfig.from_pretrained(frontend.model_dir)):
         logger.info("compute_logits: group-norm feature encoder without attention mask: one utterance per batch")
         max_batch_size = 1
     durations = [_duration(record, manifest) for record in records]
+    batches = make_batches(durations, max_batch_seconds, max_batch_size)
+
+    def features(batch: list[int]) -> tuple[Any, Any]:
+        return batch_features(frontend, [read_audio(records[i], manifest, frontend.sampling_rate) for i in batch])
+
     out: dict[str, np.ndarray] = {}
-    with torch.inference_mode(), tqdm(total=len(records), desc="acoustic model", unit="utt") as bar:
-        for batch in make_batches(durations, max_batch_seconds, max_batch_size):
-            audios = [read_audio(records[i], manifest, frontend.sampling_rate) for i in batch]
-            for index, log_probs in zip(batch, forward_batch(model, frontend, audios, device)):
-                out[records[index]["utt_id"]] = log_probs
-            bar.update(len(batch))
+    # the feature thread starts at once: its first batches overlap the model's import and load
+    with threadpool_limits(1, user_api="blas"), prefetched(features, batches, PREFETCH_BATCHES) as inputs:
+        torch.set_num_threads(max(1, nj))
+        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        model = AutoModelForCTC.from_pretrained(frontend.model_dir).to(device).eval()
+        logger.info("compute_logits: %s on %s, %d utterances", type(model).__name__, device, len(records))
+        with torch.inference_mode(), tqdm(total=len(records), desc="acoustic model", unit="utt") as bar:
+            for batch, (batch_inputs, lengths) in zip(batches, inputs):
+                for index, log_probs in zip(batch, forward_features(model, batch_inputs, lengths, device)):
+                    out[records[index]["utt_id"]] = log_probs
+                bar.update(len(batch))
     return out
 
 
@@ -187,13 +205,25 @@ def pads_change_outputs(config: Any) -> bool:
 def forward_batch(model: Any, frontend: CtcFrontend, audios: list[np.ndarray],
                   device: str) -> list[np.ndarray]:
     """One padded batch through the model; each result trimmed to its own number of frames."""
+    return forward_features(model, *batch_features(frontend, audios), device)
+
+
+def batch_features(frontend: CtcFrontend, audios: list[np.ndarray]) -> tuple[Any, Any]:
+    """The padded model inputs of a batch (torch tensors, on CPU) and each audio's input length."""
     import torch
 
     inputs = extract_features(frontend.feature_extractor, audios, frontend.sampling_rate)
-    inputs = {key: value.to(device) for key, value in inputs.items()}
-    log_probs = torch.log_softmax(model(**inputs).logits.float(), dim=-1).cpu().numpy()
     mask = inputs.get("attention_mask")
     lengths = mask.sum(-1) if mask is not None else torch.tensor([len(audio) for audio in audios])
+    return inputs, lengths
+
+
+def forward_features(model: Any, inputs: Any, lengths: Any, device: str) -> list[np.ndarray]:
+    """Log-probs of a batch made by `batch_features`, each trimmed to its own number of frames."""
+    import torch
+
+    inputs = {key: value.to(device) for key, value in inputs.items()}
+    log_probs = torch.log_softmax(model(**inputs).logits.float(), dim=-1).cpu().numpy()
     frames = log_probs.shape[1]
     if hasattr(model, "_get_feat_extract_output_lengths"):
         valid = model._get_feat_extract_output_lengths(lengths.to(device)).cpu().tolist()

@@ -75,6 +75,21 @@ def compute_logits(model_dir: Path, manifest: Path, out_file: Path, max_batch_se
     stage's `Jobs` (`--cmd slurm`: one task per part); `device` defaults to CUDA when available.
     Raises InputError for a missing model dir or unreadable audio.
     """
+    _refresh_logits(model_dir, manifest, out_file, max_batch_seconds, max_batch_size, nj, device)
+    return out_file
+
+
+def cached_logits(model_dir: Path, manifest: Path, out_file: Path, max_batch_seconds: float = 120.0,
+                  max_batch_size: int = 16, nj: int | Jobs = 1, device: str | None = None) -> CtcLogits:
+    """`compute_logits`, then the log-probs themselves: the ones just computed, as they are (the
+    file is not read back), or the file's when it was current. Same arguments and errors."""
+    fresh = _refresh_logits(model_dir, manifest, out_file, max_batch_seconds, max_batch_size, nj, device)
+    return fresh if fresh is not None else load_logits(out_file)
+
+
+def _refresh_logits(model_dir: Path, manifest: Path, out_file: Path, max_batch_seconds: float,
+                    max_batch_size: int, nj: int | Jobs, device: str | None) -> CtcLogits | None:
+    """Compute and write `out_file` unless it is current; the computed log-probs, or None if it was."""
     # imported here, not at the top: the forward pass pulls in torch, which reading a cache
     # (load_logits, greedy and beam search) never needs
     from utils.ctc_forward import forward_records, load_ctc_frontend
@@ -86,14 +101,14 @@ def compute_logits(model_dir: Path, manifest: Path, out_file: Path, max_batch_se
     if meta is not None and meta.get("fingerprint") == fingerprint:
         logger.info("compute_logits: %s is current for %s and %s; reusing it",
                     out_file, model_dir, manifest)
-        return out_file
+        return None
     logits = forward_records(frontend, records, manifest, max_batch_seconds, max_batch_size, as_jobs(nj), device,
                              out_file.with_name(f".{out_file.stem}.parts"))
     meta = {"version": CACHE_VERSION, "fingerprint": fingerprint, "labels": frontend.labels,
             "blank": frontend.blank, "model_dir": str(model_dir), "manifest": str(manifest)}
     _save_npz(out_file, logits, meta)
     logger.info("compute_logits: wrote %s (%d utterances)", out_file, len(logits))
-    return out_file
+    return CtcLogits(labels=frontend.labels, blank=frontend.blank, logits=logits)
 
 
 def _save_npz(out_file: Path, logits: dict[str, np.ndarray], meta: dict) -> None:

@@ -120,3 +120,34 @@ def test_report_of_the_prep_part(tmp_path):
     assert "| 500 | ours: stage 1, --nj 2 | 500.0 | 10.00 | 38.0 | 30.0 | 58 |" in text
     assert "| 50000 | ours: stage 1, --nj 2 | 500.0 | - | 39.5 | 30.0 | 60 |" in text
     assert "Target: stage 1's peak memory at 500, 5,000 and 50,000 clips within 10 %" in text
+
+
+def test_decode_manifests_name_audio_by_absolute_path(tmp_path):
+    import json
+
+    from bench.__main__ import decode_manifests
+    from utils.text_files import read_manifest
+
+    recipe = tmp_path / "recipe"
+    for name, count in (("test", 2), ("dev", 1), ("train", 3)):
+        (recipe / "data" / name).mkdir(parents=True)
+        (recipe / "data/wavs" / name).mkdir(parents=True)
+        rows = [{"audio_filepath": f"../wavs/{name}/u{i}.wav", "duration": 1.0, "text": "a", "utt_id": f"{name}{i}"}
+                for i in range(count)]
+        (recipe / "data" / name / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    small, every = decode_manifests(recipe, tmp_path / "work", small=4)
+    assert [r["utt_id"] for r in read_manifest(small)] == ["test0", "test1", "dev0", "train0"]
+    paths = [json.loads(line)["audio_filepath"] for line in every.read_text().splitlines()]
+    assert len(paths) == 6 and paths[0] == str(recipe / "data/wavs/test/u0.wav")
+    assert "_line" not in every.read_text()
+
+
+def test_report_of_the_decode_part_quotes_work_and_whole_process_ratios(tmp_path):
+    base = {"utts": 220, "decoder": "beam_lm", "method": "one at a time, 1 process", "audio_seconds": 440.0,
+            "work_seconds": 11.0, "seconds": 16.0, "peak_mb": 380, "load_1min": 4.2}
+    ours = {**base, "method": "ours", "work_seconds": 4.4, "seconds": 10.0, "peak_mb": 470, "load_1min": 2.9}
+    out = write_report({"decode": {"date": "d", "commit": "c", "rows": [base, ours]}}, tmp_path / "R.md")
+    text = out.read_text(encoding="utf-8")
+    assert "| 220 | beam_lm | ours | 50.0 | 0.010 | 2.50 | 1.60 | 470 |" in text
+    assert "| 220 | beam_lm | one at a time, 1 process | 20.0 | 0.025 | 1.00 | 1.00 | 380 |" in text
+    assert "Load average (1 min) as the cases started: 2.9-4.2" in text

@@ -31,13 +31,13 @@ def lm_dir(tmp_path_factory):
 
 def _count_forward(monkeypatch):
     calls = []
-    real = ctc_forward.forward_batch
+    real = ctc_forward.forward_features
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ctc_forward, "forward_batch", counting)
+    monkeypatch.setattr(ctc_forward, "forward_features", counting)
     return calls
 
 
@@ -69,6 +69,23 @@ def test_filterbank_model_batched_equals_single(tmp_path):
         np.testing.assert_allclose(a.logits[utt], b.logits[utt], atol=1e-4)
 
 
+def test_cached_logits_keeps_what_it_computed_and_reads_a_current_file(model_dir, tmp_path, monkeypatch):
+    from utils import ctc_logits
+
+    manifest, _ = make_set(tmp_path, "dev", TEXTS)
+    calls, reads = _count_forward(monkeypatch), []
+    real_load = ctc_logits.load_logits
+    monkeypatch.setattr(ctc_logits, "load_logits", lambda path: reads.append(path) or real_load(path))
+    fresh = ctc_logits.cached_logits(model_dir, manifest, tmp_path / "l.npz")
+    assert len(calls) == 1 and reads == []  # computed: kept in memory, not read back
+    again = ctc_logits.cached_logits(model_dir, manifest, tmp_path / "l.npz")
+    assert len(calls) == 1 and reads == [tmp_path / "l.npz"]  # current: read from the file
+    assert (fresh.labels, fresh.blank) == (again.labels, again.blank) == (LABELS, BLANK)
+    assert set(fresh.logits) == set(again.logits) == set(TEXTS)
+    for utt in TEXTS:
+        assert fresh.logits[utt].dtype == np.float32 and np.array_equal(fresh.logits[utt], again.logits[utt])
+
+
 def test_changed_manifest_recomputes(model_dir, tmp_path, monkeypatch):
     manifest, _ = make_set(tmp_path, "dev", TEXTS)
     calls = _count_forward(monkeypatch)
@@ -76,6 +93,33 @@ def test_changed_manifest_recomputes(model_dir, tmp_path, monkeypatch):
     make_set(tmp_path, "dev", {**TEXTS, "spk3-a": "tu"}, seed=1)
     compute_logits(model_dir, manifest, tmp_path / "l.npz")
     assert len(calls) == 2 and "spk3-a" in load_logits(tmp_path / "l.npz").logits
+
+
+def test_features_are_made_beside_the_model_on_one_blas_thread(tmp_path, monkeypatch):
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    model_dir = make_bert_model_dir(tmp_path / "bert")  # filterbanks: numpy's BLAS makes them
+    manifest, _ = make_set(tmp_path, "dev", TEXTS)
+    seen = {"features": [], "model": []}
+    real_features, real_forward = ctc_forward.batch_features, ctc_forward.forward_features
+
+    def features(*args):
+        blas = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+        seen["features"].append((threading.get_ident(), blas))
+        return real_features(*args)
+
+    def forward(*args):
+        seen["model"].append(threading.get_ident())
+        return real_forward(*args)
+
+    monkeypatch.setattr(ctc_forward, "batch_features", features)
+    monkeypatch.setattr(ctc_forward, "forward_features", forward)
+    compute_logits(model_dir, manifest, tmp_path / "l.npz", max_batch_size=1)
+    assert len(seen["features"]) == len(seen["model"]) == 3
+    assert seen["model"] == [threading.get_ident()] * 3
+    assert all(thread != threading.get_ident() and set(blas) == {1} for thread, blas in seen["features"])
 
 
 def test_bad_audio_is_an_input_error(model_dir, tmp_path):
